@@ -1,0 +1,116 @@
+#include "system/sdf/SourceMap.h"
+
+#include <algorithm>
+
+namespace corokit::sdf {
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Counts characters, not bytes: UTF-8 continuation bytes do not start a character.
+uint32_t count_chars(std::string_view s) {
+  uint32_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
+SourceRange SourceMap::offset_range(size_t offset) const {
+  auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+  size_t line_index = static_cast<size_t>(it - line_starts_.begin()) - 1;
+  size_t start = line_starts_[line_index];
+  uint32_t col = count_chars(text_.substr(start, offset - start)) + 1;
+  auto line = static_cast<uint32_t>(line_index + 1);
+  return {line, col, line, col};
+}
+
+SourceMap SourceMap::scan(std::string_view text) {
+  SourceMap map;
+  map.text_ = text;
+  map.line_starts_.push_back(0);
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') map.line_starts_.push_back(i + 1);
+  }
+
+  auto span = [&](size_t begin, size_t end) {
+    SourceRange a = map.offset_range(begin);
+    SourceRange b = map.offset_range(end);
+    return SourceRange{a.line, a.column, b.line, b.column};
+  };
+  auto skip_past = [&](size_t from, std::string_view terminator) {
+    size_t at = text.find(terminator, from);
+    return at == std::string_view::npos ? text.size() : at + terminator.size();
+  };
+
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] != '<') {
+      size_t next = text.find('<', i);
+      i = next == std::string_view::npos ? text.size() : next;
+      continue;
+    }
+    std::string_view rest = text.substr(i);
+    if (rest.starts_with("<!--")) {
+      i = skip_past(i + 4, "-->");
+    } else if (rest.starts_with("<![CDATA[")) {
+      i = skip_past(i + 9, "]]>");
+    } else if (rest.starts_with("<?")) {
+      i = skip_past(i + 2, "?>");
+    } else if (rest.starts_with("<!") || rest.starts_with("</")) {
+      i = skip_past(i + 2, ">");
+    } else {
+      // A start tag: name, then attributes until '>' or '/>'.
+      size_t begin = i++;
+      size_t name_begin = i;
+      while (i < text.size() && !is_space(text[i]) && text[i] != '/' && text[i] != '>') ++i;
+      ElementSpan element;
+      element.tag = std::string(text.substr(name_begin, i - name_begin));
+      element.range = span(begin, i);
+      while (i < text.size()) {
+        while (i < text.size() && is_space(text[i])) ++i;
+        if (i >= text.size() || text[i] == '>' || text[i] == '/') break;
+        size_t attr_begin = i;
+        while (i < text.size() && !is_space(text[i]) && text[i] != '=' && text[i] != '>') ++i;
+        std::string name(text.substr(attr_begin, i - attr_begin));
+        while (i < text.size() && is_space(text[i])) ++i;
+        if (i < text.size() && text[i] == '=') ++i;
+        while (i < text.size() && is_space(text[i])) ++i;
+        if (i < text.size() && (text[i] == '"' || text[i] == '\'')) {
+          char quote = text[i];
+          size_t close = text.find(quote, i + 1);
+          i = close == std::string_view::npos ? text.size() : close + 1;
+        } else {
+          break;  // not well-formed; the XML library reports it
+        }
+        AttributeSpan attribute{std::move(name), span(attr_begin, i)};
+        for (const AttributeSpan& seen : element.attributes) {
+          if (seen.name == attribute.name && !map.problem_) {
+            map.problem_ = ScanProblem{"duplicate attribute '" + attribute.name + "' on element '" +
+                                           element.tag + "'",
+                                       attribute.range};
+          }
+        }
+        element.attributes.push_back(std::move(attribute));
+      }
+      i = std::min(text.size(), i + 1);
+      map.elements_.push_back(std::move(element));
+    }
+  }
+  return map;
+}
+
+SourceRange SourceMap::element_range(NodeId id) const {
+  if (id >= elements_.size()) return {};
+  return elements_[id].range;
+}
+
+SourceRange SourceMap::attribute_range(NodeId id, std::string_view attribute) const {
+  if (id >= elements_.size()) return {};
+  for (const AttributeSpan& a : elements_[id].attributes) {
+    if (a.name == attribute) return a.range;
+  }
+  return elements_[id].range;
+}
+
+}  // namespace corokit::sdf
