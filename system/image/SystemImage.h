@@ -1,0 +1,48 @@
+// What a packed image holds, in memory: the contract between the packer (`corokit pack`), the
+// image file reader/writer, `corokit inspect`, and the runtime (`corokit run`).
+//
+// The packer produces a SystemImage from a validated system and the PD ELFs; the image file format
+// (docs/image-format.md) is its serialisation; the runtime boots from it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "system/sdf/Model.h"
+
+namespace corokit::image {
+
+// One value written into a PD's ELF at pack time (SDF.md §8).
+struct Patch {
+  std::string symbol;
+  uint64_t vaddr = 0;          // st_value of the symbol
+  std::vector<uint8_t> bytes;  // little-endian value, exactly the symbol's size
+  std::string source;          // what produced it: "microkit_name", "map@setvar_vaddr", ...
+};
+
+struct LoadSegment {
+  uint64_t vaddr = 0;
+  uint64_t mem_size = 0;
+  uint64_t file_size = 0;
+  bool read = false, write = false, execute = false;
+};
+
+struct PdImage {
+  // The PD's ELF with every patch already applied (a patched copy; .bss tails that hold patched
+  // variables are materialised), ready to be started as is.
+  std::vector<uint8_t> elf;
+  uint64_t entry = 0;
+  std::vector<LoadSegment> segments;
+  std::vector<Patch> patches;
+  std::string source_path;  // where the packer found the ELF, for reports
+};
+
+struct SystemImage {
+  // The validated model: indices resolved, MR page sizes chosen, prefill bytes captured,
+  // pseudo-physical addresses assigned.
+  sdf::System system;
+  std::vector<PdImage> pds;  // by global PD index
+};
+
+}  // namespace corokit::image
