@@ -29,8 +29,8 @@ struct LoadSegment {
 };
 
 struct PdImage {
-  // The PD's ELF with every patch already applied (a patched copy; .bss tails that hold patched
-  // variables are materialised), ready to be started as is.
+  // The PD's ELF exactly as the packer read it. The runtime starts a patched copy: every Patch
+  // written into its loadable segment (.bss tails materialised) before the first instruction runs.
   std::vector<uint8_t> elf;
   uint64_t entry = 0;
   std::vector<LoadSegment> segments;
