@@ -42,7 +42,8 @@ void console_put_hex(uint64_t value, unsigned digits) {
 }
 
 void console_line_parts(const char* a, const char* b, const char* c, const char* d) {
-  for (const char* p : {a, b, c, d}) {
+  const char* parts[] = {a, b, c, d};
+  for (const char* p : parts) {
     if (p != nullptr) console_puts(p);
   }
   console_putc('\n');

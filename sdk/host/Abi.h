@@ -23,7 +23,8 @@ inline constexpr uint64_t kIpcPage = 0x6fff'ffff'f000;
 inline constexpr int kFdConsole = 1;    // and 2: a pipe to the monitor, one line per write
 inline constexpr int kFdMonitor = 3;    // eventfd: "look at my control block"
 inline constexpr int kFdBoot = 4;       // the boot descriptor (read-only memfd)
-inline constexpr int kFdFirstObject = 5;
+inline constexpr int kFdDevices = 5;       // 5..15: a driver's device resources (DeviceInfo.h)
+inline constexpr int kFdFirstObject = 16;
 
 // Published by a PD about itself: writable only by its owner (and the monitor), read-only for every
 // PD that notifies or calls it. Senders trust this word, so nobody else can make them skip a wake-up.

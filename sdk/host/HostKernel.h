@@ -4,6 +4,7 @@
 
 #include "sdk/Kernel.h"
 #include "sdk/host/Abi.h"
+#include "sdk/host/Ipc.h"
 #include "sdk/host/Startup.h"
 
 namespace corokit::host {

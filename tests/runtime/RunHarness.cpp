@@ -1,0 +1,49 @@
+#include "tests/runtime/RunHarness.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <sstream>
+
+#include "tests/runtime/TestImage.h"
+
+namespace corokit::testing {
+
+runtime::RunOptions test_options() {
+  runtime::RunOptions o;
+  o.prefix = false;
+  o.colour = runtime::RunOptions::Colour::Never;
+  o.timeout_s = 20;
+  o.sched = runtime::RunOptions::Sched::Other;
+  return o;
+}
+
+Captured run_example(const std::string& system, runtime::RunOptions options) {
+  Captured c;
+  std::string xml = std::string(COROKIT_SOURCE_DIR) + "/examples/" + system;
+  std::string dir = xml.substr(0, xml.rfind('/'));
+  Result<image::SystemImage> img = make_test_image(xml, {COROKIT_EXAMPLES_BIN, dir});
+  if (!img) {
+    c.error = img.error();
+    return c;
+  }
+  int fd = memfd_create("run-output", MFD_CLOEXEC);
+  c.result = runtime::run_system(*img, options, fd);
+  off_t size = lseek(fd, 0, SEEK_END);
+  c.output.resize(static_cast<size_t>(size));
+  if (size > 0) (void)!pread(fd, c.output.data(), static_cast<size_t>(size), 0);
+  close(fd);
+  std::istringstream in(c.output);
+  for (std::string line; std::getline(in, line);) c.lines.push_back(line);
+  return c;
+}
+
+std::vector<std::string> without_warnings(const Captured& c) {
+  std::vector<std::string> out;
+  for (const std::string& l : c.lines) {
+    if (l.rfind("MON|WARN", 0) != 0) out.push_back(l);
+  }
+  return out;
+}
+
+}  // namespace corokit::testing
