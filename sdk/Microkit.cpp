@@ -15,6 +15,8 @@ using corokit::sdk::kMaxMessageRegisters;
 
 extern "C" {
 
+[[noreturn]] void corokit_missing_entry_point(const char* name);
+
 // Patched by the packer; the initialisers keep them out of .bss (patching works either way).
 char microkit_name[MICROKIT_PD_NAME_LENGTH] = {'?'};
 bool microkit_passive = false;
@@ -69,16 +71,20 @@ bool mr_ok(unsigned i, const char* function) {
 
 extern "C" {
 
-__attribute__((weak)) microkit_msginfo microkit_protected_entry(microkit_channel, microkit_msginfo) {
+void corokit_missing_entry_point(const char* name) {
   console_puts(microkit_name);
-  console_puts(" is missing the 'protected' entry point\n");
+  console_puts(" is missing the '");
+  console_puts(name);
+  console_puts("' entry point\n");
   microkit_internal_crash(static_cast<seL4_Error>(0));
 }
 
+__attribute__((weak)) microkit_msginfo microkit_protected_entry(microkit_channel, microkit_msginfo) {
+  corokit_missing_entry_point("protected");
+}
+
 __attribute__((weak)) seL4_Bool fault(microkit_child, microkit_msginfo, microkit_msginfo*) {
-  console_puts(microkit_name);
-  console_puts(" is missing the 'fault' entry point\n");
-  microkit_internal_crash(static_cast<seL4_Error>(0));
+  corokit_missing_entry_point("fault");
 }
 
 void microkit_internal_crash(seL4_Error err) {

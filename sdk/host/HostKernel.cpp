@@ -281,7 +281,10 @@ sdk::Event HostKernel::wait(const sdk::WaitRequest& req) {
     notes |= kNoteIrqAck;
   }
   if (req.become_passive) notes |= kNotePassive;
-  if (control_->state.load(std::memory_order_relaxed) == static_cast<uint32_t>(PdState::Init)) notes |= kNoteInitDone;
+  if (!init_reported_) {  // the first wait: init() has returned
+    init_reported_ = true;
+    notes |= kNoteInitDone;
+  }
   if (notes != 0) note(notes);
   if (req.reply) {
     send_reply(req.reply_info);

@@ -61,6 +61,7 @@ class HostKernel final : public sdk::Kernel {
   WaitVector waitv_[kMaxIds + 1];
   unsigned waitv_count_ = 0;
   bool spin_ = false;
+  bool init_reported_ = false;
   // What the last delivered event owes a reply to.
   enum class Owed : uint8_t { Nothing, Call, Fault } owed_ = Owed::Nothing;
   PpcSlot* owed_slot_ = nullptr;

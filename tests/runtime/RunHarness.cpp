@@ -18,11 +18,11 @@ runtime::RunOptions test_options() {
   return o;
 }
 
-Captured run_example(const std::string& system, runtime::RunOptions options) {
+Captured run_example(const std::string& system, runtime::RunOptions options, const std::string& lang) {
   Captured c;
   std::string xml = std::string(COROKIT_SOURCE_DIR) + "/examples/" + system;
   std::string dir = xml.substr(0, xml.rfind('/'));
-  Result<image::SystemImage> img = make_test_image(xml, {COROKIT_EXAMPLES_BIN, dir});
+  Result<image::SystemImage> img = make_test_image(xml, {std::string(COROKIT_EXAMPLES_BIN) + "/" + lang, dir});
   if (!img) {
     c.error = img.error();
     return c;

@@ -16,8 +16,9 @@ struct Captured {
   std::string error;  // the image could not be made
 };
 
-// `system` is a path relative to examples/ in the source tree; ELFs are found in the build tree.
-Captured run_example(const std::string& system, runtime::RunOptions options);
+// `system` is a path relative to examples/ in the source tree; the ELFs are the `lang` (c or cpp)
+// variants from the build tree.
+Captured run_example(const std::string& system, runtime::RunOptions options, const std::string& lang = "c");
 runtime::RunOptions test_options();  // no prefix, no colour, a safety timeout
 
 // Lines of `c` that do not start with "MON|WARN".
