@@ -18,11 +18,11 @@ runtime::RunOptions test_options() {
   return o;
 }
 
-Captured run_example(const std::string& system, runtime::RunOptions options, const std::string& lang) {
+namespace {
+
+Captured run_file(const std::string& xml, const std::vector<std::string>& search, const runtime::RunOptions& options) {
   Captured c;
-  std::string xml = std::string(COROKIT_SOURCE_DIR) + "/examples/" + system;
-  std::string dir = xml.substr(0, xml.rfind('/'));
-  Result<image::SystemImage> img = make_test_image(xml, {std::string(COROKIT_EXAMPLES_BIN) + "/" + lang, dir});
+  Result<image::SystemImage> img = make_test_image(xml, search);
   if (!img) {
     c.error = img.error();
     return c;
@@ -36,6 +36,19 @@ Captured run_example(const std::string& system, runtime::RunOptions options, con
   std::istringstream in(c.output);
   for (std::string line; std::getline(in, line);) c.lines.push_back(line);
   return c;
+}
+
+}  // namespace
+
+Captured run_example(const std::string& system, runtime::RunOptions options, const std::string& lang) {
+  std::string xml = std::string(COROKIT_SOURCE_DIR) + "/examples/" + system;
+  std::string dir = xml.substr(0, xml.rfind('/'));
+  return run_file(xml, {std::string(COROKIT_EXAMPLES_BIN) + "/" + lang, dir}, options);
+}
+
+Captured run_test_system(const std::string& name, runtime::RunOptions options) {
+  std::string xml = std::string(COROKIT_SOURCE_DIR) + "/tests/runtime/systems/" + name;
+  return run_file(xml, {COROKIT_TEST_PDS}, options);
 }
 
 std::vector<std::string> without_warnings(const Captured& c) {

@@ -19,6 +19,8 @@ struct Captured {
 // `system` is a path relative to examples/ in the source tree; the ELFs are the `lang` (c or cpp)
 // variants from the build tree.
 Captured run_example(const std::string& system, runtime::RunOptions options, const std::string& lang = "c");
+// A system of the runtime's own tests (tests/runtime/systems/NAME), PDs from tests/runtime/pds.
+Captured run_test_system(const std::string& name, runtime::RunOptions options);
 runtime::RunOptions test_options();  // no prefix, no colour, a safety timeout
 
 // Lines of `c` that do not start with "MON|WARN".
