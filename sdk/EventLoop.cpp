@@ -98,6 +98,17 @@ bool add_turn_hook(TurnHook hook, void* context) {
   return true;
 }
 
+bool remove_turn_hook(TurnHook hook, void* context) {
+  for (unsigned h = 0; h < g_hook_count; ++h) {
+    if (g_hooks[h].fn == hook && g_hooks[h].context == context) {
+      for (unsigned j = h + 1; j < g_hook_count; ++j) g_hooks[j - 1] = g_hooks[j];
+      --g_hook_count;
+      return true;
+    }
+  }
+  return false;
+}
+
 void start_loop(Kernel& k, LoopState& state, bool passive, Word irqs) {
   set_kernel(&k);
   init();

@@ -22,6 +22,7 @@ bool has_deferred();
 using TurnHook = void (*)(void* context);
 inline constexpr unsigned kMaxTurnHooks = 4;
 bool add_turn_hook(TurnHook hook, void* context);
+bool remove_turn_hook(TurnHook hook, void* context);
 
 // Runs init() and the loop; never returns. `passive` is microkit_passive, `irqs` microkit_irqs.
 [[noreturn]] void run_event_loop(Kernel& kernel, bool passive, Word irqs);
