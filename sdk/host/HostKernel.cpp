@@ -8,24 +8,9 @@
 namespace corokit::host {
 namespace {
 
-uint64_t now_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
-
 unsigned current_cpu() {
   int cpu = sched_getcpu();
   return cpu < 0 ? 0 : static_cast<unsigned>(cpu);
-}
-
-unsigned count_of(uint64_t info) {
-  unsigned n = static_cast<unsigned>(info & 0x7f);
-  return n > kMaxMrs ? kMaxMrs : n;
-}
-
-void copy_words(uint64_t* to, const uint64_t* from, unsigned n) {
-  for (unsigned i = 0; i < n; ++i) to[i] = from[i];
 }
 
 }  // namespace
@@ -38,6 +23,7 @@ HostKernel::HostKernel(const Boot& boot)
   const BootPair* pairs = boot_array<BootPair>(desc_, desc_->pairs_at);
   const BootPeer* peers = boot_array<BootPeer>(desc_, desc_->peers_at);
   children_ = boot_array<BootChild>(desc_, desc_->children_at);
+  ins_[waitv_count_] = &control_->events;
   waitv_[waitv_count_++] = WaitVector{0, reinterpret_cast<uint64_t>(&control_->events.woken), kFutex2Size32, 0};
   for (uint32_t i = 0; i < desc_->pair_count && i < kMaxIds; ++i) {
     Pair& p = pairs_[pair_count_++];
@@ -48,6 +34,7 @@ HostKernel::HostKernel(const Boot& boot)
     p.out = &p.header->dir[self ? 0 : side];
     p.receive_mask = pairs[i].receive_mask;
     p.peer_status = static_cast<const StatusPage*>(boot.objects[peers[pairs[i].peer].status_object]);
+    ins_[waitv_count_] = p.in;
     waitv_[waitv_count_++] = WaitVector{0, reinterpret_cast<uint64_t>(&p.in->woken), kFutex2Size32, 0};
   }
   for (unsigned ch = 0; ch < kMaxIds; ++ch) {
@@ -85,36 +72,16 @@ sdk::Word HostKernel::ppcall(unsigned ch, sdk::Word info) {
   const BootChannel& c = desc_->channels[ch];
   Pair& p = pairs_[c.pair];
   PpcSlot* s = slot(c);
-  copy_words(s->call_mrs, mrs_, count_of(info));
-  s->call_info = info;
-  s->call_stamp.store(now_ns(), std::memory_order_relaxed);
-  uint32_t seq = s->call_seq.load(std::memory_order_relaxed) + 1;
-  s->call_seq.store(seq, std::memory_order_seq_cst);
+  uint32_t seq = ppc_send(*s, info, mrs_);
   set_state(PdState::Calling);
   if (single_runner()) {
     while (s->reply_seq.load(std::memory_order_acquire) != seq) yield_to_monitor(Yield::Call, c.pair, c.slot);
   } else {
     kick(*p.out, *p.peer_status);
-    if (spin_) {
-      uint64_t deadline = now_ns() + desc_->spin_ns;
-      unsigned me = current_cpu();
-      while (s->reply_seq.load(std::memory_order_acquire) != seq &&
-             p.peer_status->asleep.load(std::memory_order_relaxed) == 0 &&
-             p.peer_status->cpu.load(std::memory_order_relaxed) != me && now_ns() < deadline) {
-        for (int i = 0; i < 16; ++i) cpu_relax();
-      }
-    }
-    uint32_t seen = s->reply_seq.load(std::memory_order_acquire);
-    if (seen != seq) {
-      s->caller_sleeping.store(1, std::memory_order_seq_cst);
-      while ((seen = s->reply_seq.load(std::memory_order_seq_cst)) != seq) futex_wait(&s->reply_seq, seen);
-      s->caller_sleeping.store(0, std::memory_order_relaxed);
-    }
+    ppc_await(*s, seq, *p.peer_status, spin_ ? desc_->spin_ns : 0, current_cpu());
   }
   set_state(PdState::Running);
-  sdk::Word reply = s->reply_info;
-  copy_words(mrs_, s->reply_mrs, count_of(reply));
-  return reply;
+  return ppc_receive(*s, mrs_);
 }
 
 void HostKernel::send_reply(sdk::Word info) {
@@ -122,10 +89,7 @@ void HostKernel::send_reply(sdk::Word info) {
     case Owed::Nothing:
       break;
     case Owed::Call:
-      copy_words(owed_slot_->reply_mrs, mrs_, count_of(info));
-      owed_slot_->reply_info = info;
-      owed_slot_->reply_seq.store(owed_seq_, std::memory_order_seq_cst);
-      if (owed_slot_->caller_sleeping.load(std::memory_order_seq_cst) != 0) futex_wake(&owed_slot_->reply_seq);
+      ppc_reply(*owed_slot_, owed_seq_, info, mrs_);
       break;
     case Owed::Fault:
       request(Request::FaultReply, owed_child_, info);
@@ -171,8 +135,7 @@ bool HostKernel::anything_pending() const {
     if (pairs_[i].in->pending.load(std::memory_order_relaxed) & pairs_[i].receive_mask) return true;
   }
   for (unsigned i = 0; i < callee_count_; ++i) {
-    const PpcSlot* s = callee_[i].slot;
-    if (s->call_seq.load(std::memory_order_relaxed) != s->taken_seq.load(std::memory_order_relaxed)) return true;
+    if (ppc_pending(*callee_[i].slot)) return true;
   }
   return false;
 }
@@ -220,22 +183,14 @@ bool HostKernel::poll(sdk::Event& ev) {
 
   if (best >= 0) {
     PpcSlot* s = callee_[best].slot;
-    uint32_t c;
-    uint64_t info;
-    do {
-      c = s->call_seq.load(std::memory_order_acquire);
-      info = s->call_info;
-      copy_words(mrs_, s->call_mrs, count_of(info));
-    } while (s->call_seq.load(std::memory_order_acquire) != c);
-    s->taken_seq.store(c, std::memory_order_release);
+    uint64_t info = ppc_take(*s, mrs_, &owed_seq_);
     owed_ = Owed::Call;
     owed_slot_ = s;
-    owed_seq_ = c;
     ev = sdk::Event{sdk::Event::Kind::ProtectedCall, 0, callee_[best].channel, info};
   } else {
     unsigned i = static_cast<unsigned>(-2 - best);
     const ChildFault& f = control_->child_fault[i];
-    copy_words(mrs_, f.mrs, count_of(f.info) < kFaultWords ? count_of(f.info) : kFaultWords);
+    copy_words(mrs_, f.mrs, message_count(f.info) < kFaultWords ? message_count(f.info) : kFaultWords);
     uint64_t info = f.info;
     control_->child_faults.fetch_and(~(uint64_t{1} << i), std::memory_order_acq_rel);
     owed_ = Owed::Fault;
@@ -246,18 +201,7 @@ bool HostKernel::poll(sdk::Event& ev) {
 }
 
 void HostKernel::sleep() {
-  if (spin_) {
-    uint64_t deadline = now_ns() + desc_->spin_ns;
-    while (!anything_pending() && now_ns() < deadline) {
-      for (int i = 0; i < 16; ++i) cpu_relax();
-    }
-    if (anything_pending()) return;
-  }
-  rearm(control_->events);
-  for (unsigned i = 0; i < pair_count_; ++i) rearm(*pairs_[i].in);
-  status_->asleep.store(1, std::memory_order_seq_cst);
-  if (!anything_pending()) futex_waitv(waitv_, waitv_count_);
-  status_->asleep.store(0, std::memory_order_relaxed);
+  wait_until([this] { return anything_pending(); }, *status_, ins_, waitv_, waitv_count_, spin_ ? desc_->spin_ns : 0);
   status_->cpu.store(current_cpu(), std::memory_order_relaxed);
 }
 

@@ -59,6 +59,7 @@ class HostKernel final : public sdk::Kernel {
   unsigned callee_count_ = 0;
   const BootChild* children_;
   WaitVector waitv_[kMaxIds + 1];
+  Direction* ins_[kMaxIds + 1];
   unsigned waitv_count_ = 0;
   bool spin_ = false;
   bool init_reported_ = false;

@@ -485,13 +485,14 @@ Status Monitor::spawn(Pd& pd) {
   spec.filter = &pd.filter;
   spec.argv0 = "corokit:" + pd.model->name;
   pd.cb()->state.store(static_cast<uint32_t>(PdState::Starting));
+  // Before the process exists: it may report (ready, fault) before spawn_process returns.
+  pd.seen_fault = pd.cb()->fault_seq.load();
+  pd.seen_yield = pd.cb()->yield_seq.load();
   Result<Process> proc = spawn_process(spec);
   if (!proc) return Error{proc.error()};
   pd.proc = std::move(*proc);
   pd.life = Life::Starting;
   pd.sr = Sr::NotReady;
-  pd.seen_fault = pd.cb()->fault_seq.load();
-  pd.seen_yield = pd.cb()->yield_seq.load();
   watch(pd.proc.pidfd.get(), Source::PdExit, pd.index);
   std::string missing = apply_scheduling(pd.proc.pid, *pd.model, options_, options_.single_runner);
   if (!missing.empty() && !sched_warned_) {
