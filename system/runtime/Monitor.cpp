@@ -199,7 +199,7 @@ Status Monitor::prepare() {
     const sdf::MemoryRegion& mr = sys_.memory_regions[i];
     Result<SharedObject> o = SharedObject::create("corokit-mr-" + mr.name, mr.size);
     if (!o) return Error{o.error()};
-    std::memcpy(o->data(), mr.prefill.data(), std::min<size_t>(mr.prefill.size(), o->size()));
+    if (!mr.prefill.empty()) std::memcpy(o->data(), mr.prefill.data(), std::min<size_t>(mr.prefill.size(), o->size()));
     mrs_.push_back(std::move(*o));
     mr_ro_.emplace_back();
   }
