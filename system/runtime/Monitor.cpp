@@ -164,7 +164,7 @@ class Monitor {
   std::vector<SharedObject> pairs_;
   std::vector<Fd> elf_fds_;
   std::vector<Device> devices_;
-  std::vector<sock_filter> dummy_;
+  std::map<std::string, std::vector<sock_filter>> filters_;
   Fd epoll_;
   Fd signal_fd_;
   Fd timeout_fd_;
@@ -356,9 +356,16 @@ Status Monitor::prepare_pd(Pd& pd) {
       grants.push_back({DeviceGrant::Kind::ConsoleOut, host::kFdConsoleOut});
     }
   }
-  Result<std::vector<sock_filter>> filter = build_pd_filter(grants);
-  if (!filter) return Error{filter.error()};
-  pd.filter = std::move(*filter);
+  // PDs with the same device grants share one filter (building one takes libseccomp a while).
+  std::string key;
+  for (const DeviceGrant& g : grants) key += std::to_string(static_cast<int>(g.kind)) + ":" + std::to_string(g.fd) + ";";
+  auto cached = filters_.find(key);
+  if (cached == filters_.end()) {
+    Result<std::vector<sock_filter>> filter = build_pd_filter(grants);
+    if (!filter) return Error{filter.error()};
+    cached = filters_.emplace(key, std::move(*filter)).first;
+  }
+  pd.filter = cached->second;
 
   // Objects: control, own status, peers' status (read-only), pairs.
   std::vector<host::BootObject> objects;
