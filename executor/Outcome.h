@@ -19,9 +19,13 @@ class Outcome {
   bool is_cancelled() const noexcept { return !value_.has_value(); }
   explicit operator bool() const noexcept { return has_value(); }
   T& value() & noexcept { return value_.value(); }
+  const T& value() const& noexcept { return value_.value(); }
   T&& value() && noexcept { return std::move(value_).value(); }
   T& operator*() & noexcept { return value(); }
+  const T& operator*() const& noexcept { return value(); }
+  T&& operator*() && noexcept { return std::move(value_).value(); }
   T* operator->() noexcept { return &value(); }
+  const T* operator->() const noexcept { return &value(); }
 
  private:
   Outcome() noexcept = default;
