@@ -20,19 +20,6 @@ Executor::~Executor() {
   if (FramePool::installed() == &frames_) FramePool::install(previous_pool_);
 }
 
-void Executor::start(detail::PromiseBase& promise, std::coroutine_handle<> root, TaskList* owner,
-                     CompletionListener* listener) noexcept {
-  TaskRecord& task = detail::record_of_frame(root.address());
-  if (task.state != TaskState::Idle || root.done()) panic("corokit executor: a task can be started only once");
-  promise.record_ = &task;
-  task.executor = this;
-  task.listener = listener;
-  task.resume_point = root;
-  (owner != nullptr ? *owner : roots_).push_back(task);
-  ++live_;
-  schedule(task);
-}
-
 std::size_t Executor::run(std::size_t budget) noexcept {
   if (running_) panic("corokit executor: run() called from inside a task");
   running_ = true;
@@ -56,7 +43,13 @@ std::size_t Executor::run(std::size_t budget) noexcept {
       task.state = TaskState::Waiting;
       if (task.cancel_requested) cancel_now(task);
     } else if (task.state == TaskState::Completed) {
-      finish(task);
+      if (task.listener == nullptr && task.stop_callback == nullptr && !task.owner_holds && !task.failed) {
+        task.owner_link.unlink();  // the common detached case: nobody to tell, nothing to keep
+        --live_;
+        detail::destroy_frame(task);
+      } else {
+        finish(task);
+      }
     }
   }
   running_ = false;

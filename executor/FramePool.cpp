@@ -43,7 +43,7 @@ void* FramePool::allocate_fresh(unsigned size_class) noexcept {
   void* block = bump_;
   bump_ += bytes;
   stats_.reserved_bytes += bytes;
-  count_allocation();
+  ++stats_.live_blocks;
   return block;
 }
 

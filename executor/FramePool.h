@@ -30,8 +30,7 @@ class FramePool {
 
   struct Stats {
     std::size_t live_blocks = 0;     // handed out and not yet returned
-    std::size_t peak_live_blocks = 0;
-    std::size_t reserved_bytes = 0;  // carved from the arena and chunks so far
+    std::size_t reserved_bytes = 0;  // carved from the arena and chunks so far (the high-water mark)
     std::size_t chunks = 0;          // chunks taken from the source
   };
 
@@ -44,18 +43,24 @@ class FramePool {
   FramePool& operator=(const FramePool&) = delete;
 
   // Never returns nullptr: panics when the pool is exhausted or `bytes` exceeds kMaxBlock.
-  void* allocate(std::size_t bytes) noexcept {
-    const unsigned size_class = class_of(bytes);
+  void* allocate(std::size_t bytes) noexcept { return allocate_in_class(class_of(bytes)); }
+  void deallocate(void* block, std::size_t bytes) noexcept { deallocate_in_class(block, class_of(bytes)); }
+
+  // The same, for callers that keep the size class of a block (task records do).
+  static unsigned class_of(std::size_t bytes) noexcept {
+    if (bytes <= 1024) return bytes == 0 ? 0 : static_cast<unsigned>((bytes - 1) >> 5);
+    if (bytes > kMaxBlock) return kClasses;  // rejected in allocate_fresh
+    return kFineClasses + static_cast<unsigned>(64 - __builtin_clzll(bytes - 1)) - 11;
+  }
+  void* allocate_in_class(unsigned size_class) noexcept {
     if (FreeBlock* block = free_[size_class]) {
       free_[size_class] = block->next;
-      count_allocation();
+      ++stats_.live_blocks;
       return block;
     }
     return allocate_fresh(size_class);
   }
-
-  void deallocate(void* block, std::size_t bytes) noexcept {
-    const unsigned size_class = class_of(bytes);
+  void deallocate_in_class(void* block, unsigned size_class) noexcept {
     auto* node = static_cast<FreeBlock*>(block);
     node->next = free_[size_class];
     free_[size_class] = node;
@@ -84,19 +89,11 @@ class FramePool {
   static constexpr unsigned kFineClasses = 32;  // 32, 64, ..., 1024
   static constexpr unsigned kClasses = kFineClasses + 10;  // 2 KiB ... 1 MiB
 
-  static unsigned class_of(std::size_t bytes) noexcept {
-    if (bytes <= 1024) return bytes == 0 ? 0 : static_cast<unsigned>((bytes - 1) >> 5);
-    if (bytes > kMaxBlock) return kClasses;  // rejected in allocate_fresh
-    return kFineClasses + static_cast<unsigned>(64 - __builtin_clzll(bytes - 1)) - 11;
-  }
   static std::size_t class_bytes(unsigned size_class) noexcept {
     return size_class < kFineClasses ? (size_class + 1) * std::size_t{32}
                                      : std::size_t{1} << (size_class - kFineClasses + 11);
   }
 
-  void count_allocation() noexcept {
-    if (++stats_.live_blocks > stats_.peak_live_blocks) stats_.peak_live_blocks = stats_.live_blocks;
-  }
   void* allocate_fresh(unsigned size_class) noexcept;
   bool grow(std::size_t at_least) noexcept;
 

@@ -106,6 +106,19 @@ class [[nodiscard]] JoinHandle {
   TaskRecord* task_ = nullptr;
 };
 
+inline void Executor::start(detail::PromiseBase& promise, std::coroutine_handle<> root, TaskList* owner,
+                            CompletionListener* listener) noexcept {
+  TaskRecord& task = detail::record_of_frame(root.address());
+  if (task.state != TaskState::Idle || root.done()) panic("corokit executor: a task can be started only once");
+  promise.record_ = &task;
+  task.executor = this;
+  task.listener = listener;
+  task.resume_point = root;
+  (owner != nullptr ? *owner : roots_).push_back(task);
+  ++live_;
+  schedule(task);
+}
+
 template <class T>
 JoinHandle<T> Executor::spawn(Task<T> task) noexcept {
   auto handle = task.release();
@@ -132,8 +145,10 @@ JoinHandle<T> Executor::spawn(Task<T> task, StopToken token) noexcept {
 
 template <class T>
 void Executor::spawn_detached(Task<T> task) noexcept {
-  JoinHandle<T> joined = spawn(std::move(task));
-  joined.detach();
+  auto handle = task.release();
+  if (!handle) panic("corokit executor: spawning an empty Task");
+  detail::record_of_frame(handle.address()).owner_holds = false;
+  start(handle.promise(), handle, nullptr, nullptr);
 }
 
 template <class T>

@@ -44,12 +44,17 @@ class PromiseBase {
   FinalAwaiter final_suspend() const noexcept { return {}; }
 
 #if defined(__cpp_exceptions)
+  PromiseBase() noexcept {}
+  ~PromiseBase() {
+    if (failed_) exception_.~exception_ptr();
+  }
   void unhandled_exception() noexcept {
-    exception_ = std::current_exception();
+    ::new (static_cast<void*>(&exception_)) std::exception_ptr(std::current_exception());
+    failed_ = true;
     if (!continuation_) record_->failed = true;
   }
   void rethrow_if_failed() const {
-    if (exception_) std::rethrow_exception(exception_);
+    if (failed_) std::rethrow_exception(exception_);
   }
 #else
   void unhandled_exception() noexcept { panic("corokit executor: exception in a task built without exceptions"); }
@@ -59,7 +64,11 @@ class PromiseBase {
   TaskRecord* record_ = nullptr;             // the spawned task this coroutine runs in
   std::coroutine_handle<> continuation_;     // the awaiting coroutine (none for a spawned root)
 #if defined(__cpp_exceptions)
-  std::exception_ptr exception_;
+  // Constructed only when the coroutine throws: the common path pays no exception_ptr calls.
+  union {
+    std::exception_ptr exception_;
+  };
+  bool failed_ = false;
 #endif
 };
 

@@ -65,7 +65,7 @@ struct alignas(16) TaskRecord {
   CompletionListener* listener = nullptr;
   StopCallback* stop_callback = nullptr;
   FramePool* pool = nullptr;
-  std::uint32_t block_bytes = 0;
+  std::uint32_t size_class = 0;  // of the pool block
   TaskState state = TaskState::Idle;
   bool cancel_requested = false;
   bool failed = false;  // the root coroutine ended with an exception
@@ -86,16 +86,16 @@ inline TaskRecord& record_of_frame(void* frame) noexcept { return *(static_cast<
 inline void* allocate_frame(std::size_t bytes) noexcept {
   FramePool* pool = FramePool::installed();
   if (pool == nullptr) panic("corokit executor: no frame pool installed (create the Executor before its tasks)");
-  const std::size_t total = bytes + sizeof(TaskRecord);
-  auto* record = ::new (pool->allocate(total)) TaskRecord{};
+  const unsigned size_class = FramePool::class_of(bytes + sizeof(TaskRecord));
+  auto* record = ::new (pool->allocate_in_class(size_class)) TaskRecord{};
   record->pool = pool;
-  record->block_bytes = static_cast<std::uint32_t>(total);
+  record->size_class = size_class;
   return record->frame();
 }
 
 inline void release_record_if_unused(TaskRecord& record) noexcept {
   if (!record.frame_alive && !record.owner_holds && !record.queued && !record.pinned) {
-    record.pool->deallocate(&record, record.block_bytes);
+    record.pool->deallocate_in_class(&record, record.size_class);
   }
 }
 

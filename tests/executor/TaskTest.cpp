@@ -71,13 +71,21 @@ TEST_F(ExecutorTest, DeepAwaitChainsUseSymmetricTransfer) {
   EXPECT_EQ(*executor.block_on(count_down(20'000)), 20'000);
 }
 
+// GCC 12 makes symmetric transfer a tail call only when optimising (-O0 keeps a stack frame per
+// transfer): the unbounded case is checked in optimised builds, a bounded one in debug builds.
+#if defined(__OPTIMIZE__)
+constexpr int kSynchronousAwaits = 1'000'000;
+#else
+constexpr int kSynchronousAwaits = 5'000;
+#endif
+
 TEST_F(ExecutorTest, LongLoopsOfSynchronousAwaitsDoNotGrowTheStack) {
   auto loop = [&]() -> Task<long> {
     long sum = 0;
-    for (int i = 0; i < 1'000'000; ++i) sum += co_await constant(1);
+    for (int i = 0; i < kSynchronousAwaits; ++i) sum += co_await constant(1);
     co_return sum;
   };
-  EXPECT_EQ(*executor.block_on(loop()), 1'000'000);
+  EXPECT_EQ(*executor.block_on(loop()), kSynchronousAwaits);
 }
 
 TEST_F(ExecutorTest, FrameAddressIsThePoolBlockBehindTheRecord) {
