@@ -32,10 +32,30 @@ SourceMap SourceMap::scan(std::string_view text) {
     if (text[i] == '\n') map.line_starts_.push_back(i + 1);
   }
 
+  // Positions are requested in increasing offset order, so one forward-moving cursor computes
+  // them all in linear time, even for a document on a single line.
+  size_t cursor = 0;
+  uint32_t cursor_line = 1, cursor_col = 1;
+  auto position = [&](size_t offset) {
+    if (offset < cursor) {
+      SourceRange r = map.offset_range(text, offset);
+      return std::pair{r.line, r.column};
+    }
+    for (; cursor < offset; ++cursor) {
+      unsigned char c = static_cast<unsigned char>(text[cursor]);
+      if (c == '\n') {
+        ++cursor_line;
+        cursor_col = 1;
+      } else if ((c & 0xC0) != 0x80) {
+        ++cursor_col;
+      }
+    }
+    return std::pair{cursor_line, cursor_col};
+  };
   auto span = [&](size_t begin, size_t end) {
-    SourceRange a = map.offset_range(text, begin);
-    SourceRange b = map.offset_range(text, end);
-    return SourceRange{a.line, a.column, b.line, b.column};
+    auto [l1, c1] = position(begin);
+    auto [l2, c2] = position(end);
+    return SourceRange{l1, c1, l2, c2};
   };
   auto skip_past = [&](size_t from, std::string_view terminator) {
     size_t at = text.find(terminator, from);
