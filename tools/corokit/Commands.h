@@ -5,5 +5,6 @@
 namespace corokit::tool {
 
 int run_check(int argc, char** argv);
+int run_run(int argc, char** argv);  // tools/corokit/RunCommand.cpp
 
 }  // namespace corokit::tool
