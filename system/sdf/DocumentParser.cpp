@@ -1330,7 +1330,8 @@ bool parse_document(std::string_view text, SourceMap& source, Reporter& r, Syste
     if (t.parent == kNoNode && !outside) outside = &t;
   }
   const tinyxml2::XMLError error = doc.ErrorID();
-  if (source.problem() && (error == tinyxml2::XML_SUCCESS || error == tinyxml2::XML_ERROR_PARSING_ATTRIBUTE)) {
+  if (source.problem() && (error == tinyxml2::XML_SUCCESS || error == tinyxml2::XML_ERROR_PARSING_ATTRIBUTE ||
+                           error == tinyxml2::XML_ERROR_MISMATCHED_ELEMENT)) {
     return malformed(source.problem()->message, source.problem()->range);
   }
   if (outside && (error == tinyxml2::XML_SUCCESS || error == tinyxml2::XML_ERROR_PARSING_TEXT)) {
@@ -1353,11 +1354,14 @@ bool parse_document(std::string_view text, SourceMap& source, Reporter& r, Syste
   std::unordered_map<const XMLElement*, NodeId> ids;
   std::vector<ElementSpan> lines;
   number_elements(root, ids, lines);
-  // The scanner and the XML library must agree element by element; if they ever do not, fall
-  // back to the library's line numbers rather than point at the wrong place.
+  // The scanner and the XML library must agree element by element. They do on every well-formed
+  // document; when the library is lenient about something malformed, the document is rejected
+  // rather than checked with positions that may point at the wrong place.
   bool agree = lines.size() == source.size();
   for (size_t i = 0; agree && i < lines.size(); ++i) agree = lines[i].tag == source.element(i).tag;
-  if (!agree) source.replace_elements(std::move(lines));
+  if (!agree) {
+    return malformed("the element structure is malformed", lines.empty() ? SourceRange{1, 1, 1, 1} : lines.back().range);
+  }
 
   if (std::string_view(root->Name()) != "system") {
     r.error("G01", 0, std::nullopt,

@@ -93,6 +93,19 @@ SourceMap SourceMap::scan(std::string_view text) {
     } else if (rest.starts_with("<?")) {
       i = skip_past(i + 2, "?>");
     } else if (rest.starts_with("</")) {
+      size_t name_begin = i + 2;
+      size_t name_end = name_begin;
+      while (name_end < text.size() && !is_space(text[name_end]) && text[name_end] != '>') ++name_end;
+      std::string_view name = text.substr(name_begin, name_end - name_begin);
+      if (!map.problem_) {
+        if (open.empty()) {
+          map.problem_ = ScanProblem{"end tag '</" + std::string(name) + ">' without a start tag", span(i, i)};
+        } else if (map.elements_[open.back()].tag != name) {
+          map.problem_ = ScanProblem{"mismatched end tag '</" + std::string(name) + ">' for element '" +
+                                         map.elements_[open.back()].tag + "'",
+                                     span(i, i)};
+        }
+      }
       if (!open.empty()) open.pop_back();
       i = skip_past(i + 2, ">");
     } else if (rest.starts_with("<!")) {

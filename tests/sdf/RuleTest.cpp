@@ -42,7 +42,7 @@ std::vector<RuleCase> cases() {
 
   // --- P: syntax and structure -----------------------------------------------------------
   c.push_back({"P01_MismatchedEndTag", "host", "<system>\n  <protection_domain name=\"a\">\n</system>\n",
-               "P01", "Could not parse 'test.xml': mismatched end tag", "  <protection_domain name=\"a\">\n</system>"});
+               "P01", "Could not parse 'test.xml': mismatched end tag '</system>' for element 'protection_domain'", "</system>"});
   c.push_back({"P01_DuplicateAttribute", "host",
                sys("  <memory_region name=\"m\" size=\"0x1000\" name=\"n\" />\n"), "P01",
                "duplicate attribute 'name' on element 'memory_region'", "name=\"n\""});
