@@ -11,6 +11,7 @@
 #include <fstream>
 #include <string>
 
+#include "bench/support/RatioSummary.h"
 #include "system/runtime/Monitor.h"
 #include "tests/runtime/TestImage.h"
 
@@ -82,4 +83,17 @@ BENCHMARK(BM_Boot)->Arg(1)->Arg(8)->Arg(16)->Arg(32)->Arg(63)->UseManualTime()->
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  using corokit::bench::Results;
+  using corokit::bench::RatioTable;
+  return corokit::bench::run_suite(argc, argv, "boot", [](const Results& r, RatioTable& t) {
+    for (int n : {1, 8, 16, 32, 63}) {
+      std::string bm = "BM_Boot/" + std::to_string(n) + "/manual_time";
+      if (!r.has(bm)) continue;
+      double ms = r.counter(bm, "boot_ms");
+      t.info("boot to every init() returned, " + std::to_string(n) + " PDs", corokit::bench::format_ns(ms * 1e6),
+             corokit::bench::format_ns(r.counter(bm, "spawn_floor_ms") * 1e6) + " fork+exec", r.counter(bm, "ratio"));
+      if (n == 63) t.at_most("boot of 63 PDs", ms, 100, "ms");
+    }
+  });
+}
