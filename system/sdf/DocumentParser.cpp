@@ -150,6 +150,20 @@ class ElementReader {
     return std::nullopt;
   }
 
+  // A channel, IRQ, ioport or vCPU id: a decimal-only attribute in 0..61 (A11).
+  std::optional<uint64_t> id() {
+    std::optional<Decimal> d = decimal("id", true);
+    if (!d) return std::nullopt;
+    if (d->negative) {
+      value_error("A11", "id", "id must be >= 0");
+    } else if (d->value > kMaxId) {
+      value_error("A11", "id", "id must be < 62");
+    } else {
+      return d->value;
+    }
+    return std::nullopt;
+  }
+
   // An attribute-value rule (A..): Microkit reports these "on element '<tag>'".
   void value_error(std::string_view code, const char* attr, const std::string& msg) {
     r_.error(code, node_, attr, msg, r_.mk_on_element(node_, msg));
@@ -227,6 +241,8 @@ class Parser {
   void parse_domains(const XMLElement* e);
   void parse_domain_schedule(const XMLElement* e, Domains& domains);
   void check_cpu(ElementReader& a, std::optional<uint64_t>& out);
+  void read_scheduling(ElementReader& a, const char* priority_code, uint64_t& priority,
+                       uint64_t& budget, uint64_t& period);
   void ignore_children(const XMLElement* leaf);  // W03
   void host_unsupported(NodeId node, std::optional<std::string_view> attr, std::string feature);
 
@@ -309,6 +325,34 @@ void Parser::check_cpu(ElementReader& a, std::optional<uint64_t>& out) {
   }
 }
 
+// priority 0..254 (A01 for PDs; G11 for VMs, where Microkit does not check it), budget and period
+// in µs with period defaulting to budget, budget > 0 (G19) and budget <= period (A02).
+void Parser::read_scheduling(ElementReader& a, const char* priority_code, uint64_t& priority,
+                             uint64_t& budget, uint64_t& period) {
+  const NodeId node = a.node();
+  if (auto v = a.number("priority")) {
+    const std::string msg = "priority must be between 0 and 254";
+    if (*v <= kMaxPriority) {
+      priority = *v;
+    } else if (std::string_view(priority_code) == "A01") {
+      a.value_error(priority_code, "priority", msg);
+    } else {
+      r_.error(priority_code, node, "priority", msg, std::nullopt);
+    }
+  }
+  std::optional<uint64_t> b = a.number("budget");
+  std::optional<uint64_t> p = a.number("period");
+  if (b) budget = *b;
+  period = p.value_or(budget);
+  if (b && *b == 0) {
+    r_.error("G19", node, "budget", "budget must be greater than 0", std::nullopt);
+  } else if (!r_.poisoned(node, "budget") && !r_.poisoned(node, "period") && budget > period) {
+    a.value_error("A02", "budget",
+                  "budget (" + std::to_string(budget) + ") must be less than, or equal to, period (" +
+                      std::to_string(period) + ")");
+  }
+}
+
 void Parser::parse_pd(const XMLElement* e, uint32_t parent) {
   NodeId node = id(e);
   ElementReader a(r_, e, node);
@@ -329,25 +373,7 @@ void Parser::parse_pd(const XMLElement* e, uint32_t parent) {
   if (auto name = a.name("name", true)) p.name = *name;
   if (!domains_seen_) pds_before_domains_.push_back(p.name);
 
-  if (auto v = a.number("priority")) {
-    if (*v > kMaxPriority) {
-      a.value_error("A01", "priority", "priority must be between 0 and 254");
-    } else {
-      p.priority = *v;
-    }
-  }
-  std::optional<uint64_t> budget = a.number("budget");
-  std::optional<uint64_t> period = a.number("period");
-  if (budget) p.budget = *budget;
-  p.period = period.value_or(p.budget);
-  if (budget && *budget == 0) {
-    r_.error("G19", node, "budget", "budget must be greater than 0", std::nullopt);
-  } else if (!r_.poisoned(node, "budget") && !r_.poisoned(node, "period") &&
-             p.budget > p.period) {
-    a.value_error("A02", "budget",
-                  "budget (" + std::to_string(p.budget) + ") must be less than, or equal to, period (" +
-                      std::to_string(p.period) + ")");
-  }
+  read_scheduling(a, "A01", p.priority, p.budget, p.period);
   if (auto v = a.boolean("passive")) p.passive = *v;
   if (auto v = a.number("stack_size")) {
     if (*v < 0x1000 || *v > 0x1000000) {
@@ -578,15 +604,7 @@ void Parser::parse_irq(const XMLElement* e, uint32_t index) {
                      irq.kind == IrqKind::IoApic ? "x86 I/O APIC <irq>" : "x86 MSI <irq>");
   }
 
-  if (auto d = a.decimal("id", true)) {
-    if (d->negative) {
-      a.value_error("A11", "id", "id must be >= 0");
-    } else if (d->value > kMaxId) {
-      a.value_error("A11", "id", "id must be < 62");
-    } else {
-      irq.id = d->value;
-    }
-  }
+  if (auto id = a.id()) irq.id = *id;
   irq.setvar_id = a.symbol("setvar_id");
 
   auto trigger = [&] {
@@ -678,15 +696,7 @@ void Parser::parse_ioport(const XMLElement* e, uint32_t index) {
   a.allow({"id", "addr", "size", "setvar_id", "setvar_addr"});
   IoPort port;
   port.node = a.node();
-  if (auto d = a.decimal("id", true)) {
-    if (d->negative) {
-      a.value_error("A11", "id", "id must be >= 0");
-    } else if (d->value > kMaxId) {
-      a.value_error("A11", "id", "id must be < 62");
-    } else {
-      port.id = d->value;
-    }
-  }
+  if (auto id = a.id()) port.id = *id;
   std::optional<uint64_t> addr = a.number("addr", true);
   if (addr) port.addr = *addr;
   if (auto d = a.decimal("size", true)) {
@@ -772,25 +782,7 @@ void Parser::parse_virtual_machine(const XMLElement* e, uint32_t index) {
   VirtualMachine vm;
   vm.node = a.node();
   if (auto n = a.name("name", true)) vm.name = *n;
-  if (sched) {
-    if (auto v = a.number("priority")) {
-      if (*v > kMaxPriority) {
-        r_.error("G11", vm.node, "priority", "priority must be between 0 and 254", std::nullopt);
-      } else {
-        vm.priority = *v;
-      }
-    }
-    std::optional<uint64_t> budget = a.number("budget");
-    std::optional<uint64_t> period = a.number("period");
-    if (budget) vm.budget = *budget;
-    vm.period = period.value_or(vm.budget);
-    if (!r_.poisoned(vm.node, "budget") && !r_.poisoned(vm.node, "period") &&
-        vm.budget > vm.period) {
-      a.value_error("A02", "budget",
-                    "budget (" + std::to_string(vm.budget) +
-                        ") must be less than, or equal to, period (" + std::to_string(vm.period) + ")");
-    }
-  }
+  if (sched) read_scheduling(a, "G11", vm.priority, vm.budget, vm.period);
 
   const uint64_t pd_cpu = pd(index).cpu;
   for (const XMLElement* c = e->FirstChildElement(); c; c = c->NextSiblingElement()) {
@@ -802,21 +794,15 @@ void Parser::parse_virtual_machine(const XMLElement* e, uint32_t index) {
       ignore_children(c);
       Vcpu v;
       v.node = cid;
-      if (auto d = va.decimal("id", true)) {
-        if (d->negative) {
-          va.value_error("A11", "id", "id must be >= 0");
-        } else if (d->value > kMaxId) {
-          va.value_error("A11", "id", "id must be < 62");
-        } else {
-          v.id = d->value;
-          for (const Vcpu& other : vm.vcpus) {
-            if (other.id == v.id && !r_.poisoned(other.node, "id")) {
-              std::string msg = "duplicate vcpu id " + std::to_string(v.id) +
-                                " in virtual machine '" + vm.name + "'";
-              r_.error("E05", cid, "id", msg, r_.mk_at(cid, msg),
-                       {{other.node, "first declared here", "id"}});
-              break;
-            }
+      if (auto id = va.id()) {
+        v.id = *id;
+        for (const Vcpu& other : vm.vcpus) {
+          if (other.id == v.id && !r_.poisoned(other.node, "id")) {
+            std::string msg = "duplicate vcpu id " + std::to_string(v.id) + " in virtual machine '" +
+                              vm.name + "'";
+            r_.error("E05", cid, "id", msg, r_.mk_at(cid, msg),
+                     {{other.node, "first declared here", "id"}});
+            break;
           }
         }
       }
@@ -973,15 +959,7 @@ void Parser::parse_channel(const XMLElement* e) {
     ChannelEnd end;
     end.node = cid;
     if (auto p = ea.text("pd", true)) end.pd = *p;
-    if (auto d = ea.decimal("id", true)) {
-      if (d->negative) {
-        ea.value_error("A11", "id", "id must be >= 0");
-      } else if (d->value > kMaxId) {
-        ea.value_error("A11", "id", "id must be < 62");
-      } else {
-        end.id = d->value;
-      }
-    }
+    if (auto id = ea.id()) end.id = *id;
     if (auto v = ea.boolean("pp")) end.pp = *v;
     if (auto v = ea.boolean("notify")) end.notify = *v;
     end.setvar_id = ea.symbol("setvar_id");
