@@ -54,7 +54,7 @@ std::string render_human(const DiagnosticList& list, bool color) {
 }
 
 std::string render_json(const DiagnosticList& list) {
-  using nlohmann::json;
+  using json = nlohmann::ordered_json;
   json diagnostics = json::array();
   for (const Diagnostic& d : list.all()) {
     json related = json::array();
@@ -82,7 +82,7 @@ std::string render_json(const DiagnosticList& list) {
               {"warnings", list.warnings()},
               {"diagnostics", diagnostics}};
   // Invalid UTF-8 in a file name or attribute value must not abort rendering.
-  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 MicrokitLines render_microkit(const DiagnosticList& list) {

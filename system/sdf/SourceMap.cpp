@@ -16,26 +16,25 @@ uint32_t count_chars(std::string_view s) {
 
 }  // namespace
 
-SourceRange SourceMap::offset_range(size_t offset) const {
+SourceRange SourceMap::offset_range(std::string_view text, size_t offset) const {
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   size_t line_index = static_cast<size_t>(it - line_starts_.begin()) - 1;
   size_t start = line_starts_[line_index];
-  uint32_t col = count_chars(text_.substr(start, offset - start)) + 1;
+  uint32_t col = count_chars(text.substr(start, offset - start)) + 1;
   auto line = static_cast<uint32_t>(line_index + 1);
   return {line, col, line, col};
 }
 
 SourceMap SourceMap::scan(std::string_view text) {
   SourceMap map;
-  map.text_ = text;
   map.line_starts_.push_back(0);
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '\n') map.line_starts_.push_back(i + 1);
   }
 
   auto span = [&](size_t begin, size_t end) {
-    SourceRange a = map.offset_range(begin);
-    SourceRange b = map.offset_range(end);
+    SourceRange a = map.offset_range(text, begin);
+    SourceRange b = map.offset_range(text, end);
     return SourceRange{a.line, a.column, b.line, b.column};
   };
   auto skip_past = [&](size_t from, std::string_view terminator) {
@@ -43,21 +42,40 @@ SourceMap SourceMap::scan(std::string_view text) {
     return at == std::string_view::npos ? text.size() : at + terminator.size();
   };
 
-  size_t i = 0;
+  // Open elements, innermost last, to attribute character data to its parent.
+  std::vector<NodeId> open;
+  auto record_text = [&](size_t begin, size_t end) {
+    for (size_t k = begin; k < end; ++k) {
+      if (!is_space(text[k])) {
+        map.texts_.push_back({open.empty() ? kNoNode : open.back(), span(k, k)});
+        return;
+      }
+    }
+  };
+
+  size_t i = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;  // a UTF-8 byte order mark
   while (i < text.size()) {
     if (text[i] != '<') {
       size_t next = text.find('<', i);
-      i = next == std::string_view::npos ? text.size() : next;
+      size_t end = next == std::string_view::npos ? text.size() : next;
+      record_text(i, end);
+      i = end;
       continue;
     }
     std::string_view rest = text.substr(i);
     if (rest.starts_with("<!--")) {
       i = skip_past(i + 4, "-->");
     } else if (rest.starts_with("<![CDATA[")) {
-      i = skip_past(i + 9, "]]>");
+      size_t body = i + 9;
+      size_t close = text.find("]]>", body);
+      record_text(body, close == std::string_view::npos ? text.size() : close);
+      i = skip_past(body, "]]>");
     } else if (rest.starts_with("<?")) {
       i = skip_past(i + 2, "?>");
-    } else if (rest.starts_with("<!") || rest.starts_with("</")) {
+    } else if (rest.starts_with("</")) {
+      if (!open.empty()) open.pop_back();
+      i = skip_past(i + 2, ">");
+    } else if (rest.starts_with("<!")) {
       i = skip_past(i + 2, ">");
     } else {
       // A start tag: name, then attributes until '>' or '/>'.
@@ -93,7 +111,10 @@ SourceMap SourceMap::scan(std::string_view text) {
         }
         element.attributes.push_back(std::move(attribute));
       }
+      bool self_closing = i < text.size() && text[i] == '/';
+      if (self_closing) ++i;
       i = std::min(text.size(), i + 1);
+      if (!self_closing) open.push_back(static_cast<NodeId>(map.elements_.size()));
       map.elements_.push_back(std::move(element));
     }
   }

@@ -30,6 +30,12 @@ struct ElementSpan {
   std::vector<AttributeSpan> attributes;
 };
 
+// A run of non-whitespace character data (text or CDATA) and the element it is in.
+struct TextSpan {
+  NodeId parent = kNoNode;  // kNoNode: outside every element
+  SourceRange range;        // its first non-whitespace character
+};
+
 // An XML-level problem that tinyxml2 does not detect (e.g. a duplicated attribute).
 struct ScanProblem {
   std::string message;
@@ -45,18 +51,20 @@ class SourceMap {
   SourceRange element_range(NodeId id) const;
   // The attribute's range, or the element's when the attribute is absent.
   SourceRange attribute_range(NodeId id, std::string_view attribute) const;
-  // Line and column of a byte offset into the scanned text.
-  SourceRange offset_range(size_t offset) const;
+  // Line and column of a byte offset into `text`, which must be the scanned text.
+  SourceRange offset_range(std::string_view text, size_t offset) const;
 
+  const std::vector<TextSpan>& texts() const { return texts_; }
   const std::optional<ScanProblem>& problem() const { return problem_; }
 
-  // Used when the scan does not agree with the XML library: positions fall back to line-only.
-  void invalidate() { elements_.clear(); }
+  // Used when the scan does not agree with the XML library (it should not happen): positions fall
+  // back to the library's line numbers, column 1.
+  void replace_elements(std::vector<ElementSpan> elements) { elements_ = std::move(elements); }
 
  private:
   std::vector<ElementSpan> elements_;
+  std::vector<TextSpan> texts_;
   std::vector<size_t> line_starts_;
-  std::string_view text_;
   std::optional<ScanProblem> problem_;
 };
 

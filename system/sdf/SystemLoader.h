@@ -6,6 +6,7 @@
 // captured, MR sizes are final and page sizes chosen (SDF.md §6.4).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "system/diag/Diagnostic.h"
@@ -21,7 +22,7 @@ struct LoadedSystem {
   SourceMap source;
   System system;
   diag::DiagnosticList diagnostics;
-  bool io_error = false;  // the file could not be read (exit code 2)
+  std::optional<std::string> io_error;  // the file could not be read (exit code 2)
 
   bool ok() const { return !io_error && !diagnostics.has_errors(); }
 };
