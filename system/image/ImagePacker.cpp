@@ -10,7 +10,7 @@
 #include "system/image/FileBytes.h"
 #include "system/image/PatchRequests.h"
 #include "system/image/PseudoPhysical.h"
-#include "system/image/SearchPath.h"
+#include "system/sdf/PathResolver.h"
 
 namespace corokit::image {
 namespace {
@@ -84,17 +84,16 @@ const LoadedElf* Packer::open_elf(uint32_t index, const std::string& path, const
                                   bool for_symbols, bool require_symbols) {
   const sdf::ProtectionDomain& pd = system_.pds[index];
   sdf::NodeId node = pd.program_image->node;
-  PathLookup lookup = find_in_search_path(path, rep_.options().search_paths);
+  sdf::ResolvedPath lookup = sdf::resolve_path(path, rep_.options().search_paths);
   if (!lookup.found) {
     std::string msg = std::string("unable to find program image") + (for_symbols ? " for symbols" : "") +
                       ": '" + path + "'";
-    std::string full = msg;
-    if (!lookup.tried.empty()) full += " (tried: " + lookup.tried_list() + ")";
     ++errors_;
-    rep_.error("L01", node, attribute, full, sdf::Reporter::mk_bare(msg));
+    rep_.error("L01", node, attribute, msg, sdf::Reporter::mk_bare(msg),
+               {{node, sdf::describe_tried(lookup), std::string(attribute)}});
     return nullptr;
   }
-  const LoadedElf* elf = load(*lookup.found, require_symbols);
+  const LoadedElf* elf = load(lookup.path, require_symbols);
   const std::string& p = elf->path;
   if (!elf->io_error.empty()) {
     error("L02", node, attribute,
