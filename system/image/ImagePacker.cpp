@@ -301,4 +301,31 @@ std::optional<SystemImage> pack_system(sdf::System system, sdf::Reporter& report
   return Packer(std::move(system), reporter).run();
 }
 
+namespace {
+
+void pack_loaded(PackOutcome& out, const sdf::CheckOptions& options) {
+  if (!out.loaded.ok()) return;
+  sdf::Reporter reporter(out.loaded.file, out.loaded.source, options, out.loaded.diagnostics);
+  out.image = pack_system(out.loaded.system, reporter);
+  out.loaded.diagnostics.sort();
+}
+
+}  // namespace
+
+PackOutcome pack_sdf_file(const std::string& path, sdf::CheckOptions options) {
+  options.host_severity = sdf::HostSeverity::Error;
+  PackOutcome out;
+  out.loaded = sdf::load_system_file(path, options);
+  pack_loaded(out, options);
+  return out;
+}
+
+PackOutcome pack_sdf_text(std::string text, const std::string& file, sdf::CheckOptions options) {
+  options.host_severity = sdf::HostSeverity::Error;
+  PackOutcome out;
+  out.loaded = sdf::load_system_text(std::move(text), file, options);
+  pack_loaded(out, options);
+  return out;
+}
+
 }  // namespace corokit::image

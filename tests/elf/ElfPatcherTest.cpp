@@ -1,25 +1,19 @@
 #include "system/elf/ElfPatcher.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include <map>
 
 #include "system/elf/ElfFile.h"
 #include "tests/elf/Fixtures.h"
-
-extern char** environ;
+#include "tests/elf/RunElf.h"
 
 namespace corokit::elf {
 namespace {
 
 using test::fixture_bytes;
 using test::memory_at;
+using test::run_elf;
 
 std::vector<uint8_t> le64(uint64_t v) {
   std::vector<uint8_t> b(8);
@@ -56,40 +50,6 @@ Values sample_values() {
   v.by_symbol["peer_channel"] = le64(61);
   v.by_symbol["child_pd_id"] = le64(7);
   return v;
-}
-
-// Runs an ELF as a process and returns its stdout (empty on failure).
-std::string run_elf(const std::vector<uint8_t>& elf) {
-  char path[] = "/tmp/corokit-elf-test-XXXXXX";
-  int fd = ::mkstemp(path);
-  if (fd < 0) return {};
-  bool written = ::write(fd, elf.data(), elf.size()) == static_cast<ssize_t>(elf.size());
-  ::fchmod(fd, 0700);
-  ::close(fd);
-  std::string out;
-  int pipefd[2];
-  if (written && ::pipe(pipefd) == 0) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, pipefd[1], 1);
-    posix_spawn_file_actions_addclose(&actions, pipefd[0]);
-    char* argv[] = {path, nullptr};
-    pid_t pid = 0;
-    int rc = posix_spawn(&pid, path, &actions, nullptr, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(pipefd[1]);
-    if (rc == 0) {
-      char buf[4096];
-      ssize_t n;
-      while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-      int status = 0;
-      ::waitpid(pid, &status, 0);
-      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) out = "exit status " + std::to_string(status) + "\n" + out;
-    }
-    ::close(pipefd[0]);
-  }
-  ::unlink(path);
-  return out;
 }
 
 const char* kExpectedOutput =
