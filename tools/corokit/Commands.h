@@ -2,8 +2,17 @@
 // returns the process exit code.
 #pragma once
 
+#include <optional>
+
 namespace corokit::tool {
 
 int run_check(int argc, char** argv);
+int run_pack(int argc, char** argv);
+int run_inspect(int argc, char** argv);
+int run_graph(int argc, char** argv);
+
+// When this executable carries a packed image (pack --self-contained), boots it and returns the
+// exit code; nothing for a plain corokit.
+std::optional<int> run_embedded_image(int argc, char** argv);
 
 }  // namespace corokit::tool
