@@ -67,6 +67,15 @@ ElfParseResult ElfParser::parse(std::span<const uint8_t> bytes, const ElfReadOpt
     return malformed("program header table lies outside the file");
   }
 
+  // Extended section numbering (e_shnum 0 with a table) is left to libelf; otherwise the table
+  // must lie inside the file, so nothing appended to the file can ever turn into sections.
+  if (eh.e_shoff != 0 && eh.e_shnum != 0) {
+    if (eh.e_shentsize != sizeof(Elf64_Shdr)) return malformed("unexpected section header size");
+    if (!fits(eh.e_shoff, uint64_t{eh.e_shnum} * sizeof(Elf64_Shdr), bytes.size())) {
+      return malformed("section header table lies outside the file");
+    }
+  }
+
   if (!libelf_ready()) return malformed("libelf could not be initialised");
   // elf_memory takes a mutable pointer; for reading a native-endian file it never writes to it.
   ElfHandle e(elf_memory(reinterpret_cast<char*>(const_cast<uint8_t*>(bytes.data())), bytes.size()));
@@ -106,7 +115,9 @@ ElfParseResult ElfParser::parse(std::span<const uint8_t> bytes, const ElfReadOpt
   }
 
   size_t shnum = 0;
-  if (elf_getshdrnum(e.get(), &shnum) != 0) shnum = 0;  // no usable section headers: no symbols
+  if (options.read_symbols || options.require_symbols) {
+    if (elf_getshdrnum(e.get(), &shnum) != 0) return malformed("section header table is unreadable");
+  }
   for (Elf_Scn* scn = shnum ? elf_nextscn(e.get(), nullptr) : nullptr; scn;
        scn = elf_nextscn(e.get(), scn)) {
     GElf_Shdr sh;

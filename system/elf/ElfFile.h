@@ -54,6 +54,7 @@ struct Symbol {
 
 struct ElfReadOptions {
   bool require_symbols = true;  // a symbol table must be present (L04)
+  bool read_symbols = true;     // false: sections are not looked at (loading and patching)
 };
 
 class ElfFile {

@@ -22,7 +22,7 @@ std::string hex(uint64_t v) {
 }  // namespace
 
 Result<std::vector<uint8_t>> apply_patches(std::span<const uint8_t> elf, std::span<const ElfWrite> writes) {
-  ElfParseResult parsed = parse_elf(elf, {.require_symbols = false});
+  ElfParseResult parsed = parse_elf(elf, {.require_symbols = false, .read_symbols = false});
   if (!parsed.ok()) return Error{"cannot patch ELF: " + parsed.error.message};
   std::vector<Segment> segments = parsed.file->segments;
 

@@ -104,7 +104,7 @@ void Checker::check_mr(uint32_t i) {
 void Checker::check_pd_image(uint32_t i) {
   const PdImage& pd = img_.pds[i];
   std::string w = "PD " + std::to_string(i) + " image";
-  elf::ElfParseResult parsed = elf::parse_elf(pd.elf, {.require_symbols = false});
+  elf::ElfParseResult parsed = elf::parse_elf(pd.elf, {.require_symbols = false, .read_symbols = false});
   if (!parsed.ok()) {
     fail(w, "invalid ELF: " + parsed.error.message);
     return;
