@@ -19,29 +19,64 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
-}  // namespace
+// Where each write goes and how much of each segment must become file-backed.
+struct PatchPlan {
+  std::vector<Segment> segments;
+  std::vector<size_t> target;          // per write: index into segments
+  std::vector<uint64_t> file_needed;   // per segment
+};
 
-Result<std::vector<uint8_t>> apply_patches(std::span<const uint8_t> elf, std::span<const ElfWrite> writes) {
+Result<PatchPlan> plan_patches(std::span<const uint8_t> elf, std::span<const ElfWrite> writes) {
   ElfParseResult parsed = parse_elf(elf, {.require_symbols = false, .read_symbols = false});
   if (!parsed.ok()) return Error{"cannot patch ELF: " + parsed.error.message};
-  std::vector<Segment> segments = parsed.file->segments;
-
-  // Which segment each write goes to, and how much of each segment must be file-backed.
-  std::vector<size_t> target(writes.size());
-  std::vector<uint64_t> file_needed(segments.size());
+  PatchPlan plan;
+  plan.segments = parsed.file->segments;
+  plan.target.resize(writes.size());
+  plan.file_needed.resize(plan.segments.size());
   for (size_t w = 0; w < writes.size(); ++w) {
     const ElfWrite& write = writes[w];
-    auto it = std::find_if(segments.begin(), segments.end(), [&](const Segment& s) {
+    auto it = std::find_if(plan.segments.begin(), plan.segments.end(), [&](const Segment& s) {
       return s.contains(write.vaddr, write.bytes.size());
     });
-    if (it == segments.end()) {
+    if (it == plan.segments.end()) {
       return Error{"cannot patch ELF: " + std::to_string(write.bytes.size()) + " bytes at " +
                    hex(write.vaddr) + " are not inside a loadable segment"};
     }
-    size_t s = static_cast<size_t>(it - segments.begin());
-    target[w] = s;
-    file_needed[s] = std::max(file_needed[s], write.vaddr - it->vaddr + write.bytes.size());
+    size_t s = static_cast<size_t>(it - plan.segments.begin());
+    plan.target[w] = s;
+    plan.file_needed[s] = std::max(plan.file_needed[s], write.vaddr - it->vaddr + write.bytes.size());
   }
+
+  // Writes into segments that stay in place must not touch the headers a segment may map.
+  Elf64_Ehdr eh;
+  std::memcpy(&eh, elf.data(), sizeof eh);
+  uint64_t ph_end = eh.e_phoff + uint64_t{eh.e_phnum} * sizeof(Elf64_Phdr);
+  for (size_t w = 0; w < writes.size(); ++w) {
+    const Segment& seg = plan.segments[plan.target[w]];
+    if (writes[w].bytes.empty() || plan.file_needed[plan.target[w]] > seg.file_size) continue;
+    uint64_t at = seg.offset + (writes[w].vaddr - seg.vaddr);
+    uint64_t end = at + writes[w].bytes.size();
+    if (at < sizeof(Elf64_Ehdr) || (at < ph_end && eh.e_phoff < end)) {
+      return Error{"cannot patch ELF: the value at " + hex(writes[w].vaddr) + " would overwrite the ELF headers"};
+    }
+  }
+  return plan;
+}
+
+}  // namespace
+
+Status check_patches(std::span<const uint8_t> elf, std::span<const ElfWrite> writes) {
+  Result<PatchPlan> plan = plan_patches(elf, writes);
+  if (!plan) return Error{plan.error()};
+  return Ok{};
+}
+
+Result<std::vector<uint8_t>> apply_patches(std::span<const uint8_t> elf, std::span<const ElfWrite> writes) {
+  Result<PatchPlan> plan = plan_patches(elf, writes);
+  if (!plan) return Error{plan.error()};
+  std::vector<Segment>& segments = plan->segments;
+  const std::vector<size_t>& target = plan->target;
+  const std::vector<uint64_t>& file_needed = plan->file_needed;
 
   std::vector<uint8_t> out(elf.begin(), elf.end());
   Elf64_Ehdr eh;

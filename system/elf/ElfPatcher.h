@@ -19,8 +19,12 @@ struct ElfWrite {
   std::span<const uint8_t> bytes;  // written little-endian as given
 };
 
-// The patched ELF. Fails when `elf` is not a valid PD ELF or a write is not entirely inside one
-// loadable segment's memory image. Writes are applied in order (a later one wins on overlap).
+// The patched ELF. Fails when `elf` is not a valid PD ELF, a write is not entirely inside one
+// loadable segment's memory image, or a write would land on the ELF or program headers (which a
+// segment may map). Writes are applied in order (a later one wins on overlap).
 Result<std::vector<uint8_t>> apply_patches(std::span<const uint8_t> elf, std::span<const ElfWrite> writes);
+
+// Whether apply_patches would succeed, without building the copy.
+Status check_patches(std::span<const uint8_t> elf, std::span<const ElfWrite> writes);
 
 }  // namespace corokit::elf

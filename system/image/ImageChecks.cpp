@@ -4,6 +4,7 @@
 #include <set>
 
 #include "system/elf/ElfFile.h"
+#include "system/elf/ElfPatcher.h"
 
 namespace corokit::image {
 namespace {
@@ -119,13 +120,17 @@ void Checker::check_pd_image(uint32_t i) {
            a.write == b.write && a.execute == b.execute;
   }
   if (!same) fail(w, "segments do not match the ELF");
+  std::vector<elf::ElfWrite> writes;
   for (const Patch& p : pd.patches) {
     if (p.symbol.empty()) fail(w, "patch without a symbol");
     if (p.bytes.empty() || p.bytes.size() > 64) fail(w, "patch '" + p.symbol + "' has an invalid size");
     if (!elf.segment_containing(p.vaddr, p.bytes.size())) {
       fail(w, "patch '" + p.symbol + "' is not inside a loadable segment");
     }
+    writes.push_back({p.vaddr, p.bytes});
   }
+  // The runtime applies the table; it must apply cleanly.
+  if (Status applies = elf::check_patches(pd.elf, writes); !applies) fail(w, applies.error());
 }
 
 Status Checker::run() {

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "system/elf/ElfFile.h"
+#include "system/elf/ElfPatcher.h"
 #include "system/image/DeviceUsage.h"
 #include "system/image/FileBytes.h"
 #include "system/image/PatchRequests.h"
@@ -264,6 +265,11 @@ std::optional<SystemImage> Packer::run() {
     if (loadable) check_layout(i, *loadable->file);
     if (loadable && symbols) {
       out.patches = resolve_patches(i, *loadable, *symbols);
+      std::vector<elf::ElfWrite> writes;
+      for (const Patch& patch : out.patches) writes.push_back({patch.vaddr, patch.bytes});
+      if (Status applies = elf::check_patches(loadable->bytes, writes); !applies) {
+        error("L10", pi.node, "path", "program image for PD '" + pd.name + "': " + applies.error(), false);
+      }
       check_entry_points(i, *symbols->file);
       out.elf = loadable->bytes;
       out.entry = loadable->file->entry;

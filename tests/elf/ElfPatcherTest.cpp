@@ -165,6 +165,23 @@ TEST(ElfPatcher, RejectsWritesOutsideLoadableSegments) {
   EXPECT_FALSE(apply_patches(original, wrap).ok());
 }
 
+TEST(ElfPatcher, RefusesToOverwriteTheHeaders) {
+  // The first segment maps the ELF header and the program headers.
+  std::vector<uint8_t> original = fixture_bytes("pd_data");
+  ElfFile elf = *parse_elf(original).file;
+  ASSERT_EQ(elf.segments.front().offset, 0u);
+  std::vector<uint8_t> word = le64(1);
+  for (uint64_t at : {uint64_t{0}, uint64_t{0x38}, test::header_of(original).e_phoff + 8}) {
+    std::vector<ElfWrite> writes = {{elf.segments.front().vaddr + at, word}};
+    Result<std::vector<uint8_t>> r = apply_patches(original, writes);
+    ASSERT_FALSE(r.ok()) << at;
+    EXPECT_NE(r.error().find("would overwrite the ELF headers"), std::string::npos) << r.error();
+    EXPECT_FALSE(check_patches(original, writes).ok());
+  }
+  std::vector<ElfWrite> fine = {{elf.find("microkit_irqs").at(0).value, word}};
+  EXPECT_TRUE(check_patches(original, fine).ok());
+}
+
 TEST(ElfPatcher, RejectsInvalidElf) {
   std::vector<uint8_t> junk = {1, 2, 3};
   Result<std::vector<uint8_t>> r = apply_patches(junk, {});
