@@ -12,6 +12,8 @@ namespace corokit::elf {
 namespace {
 
 constexpr uint64_t kPage = 0x1000;
+// A patched variable deep inside a huge .bss would turn all of it into file bytes; refuse beyond this.
+constexpr uint64_t kMaxMaterialised = 256ull << 20;
 
 std::string hex(uint64_t v) {
   char buf[24];
@@ -45,6 +47,15 @@ Result<PatchPlan> plan_patches(std::span<const uint8_t> elf, std::span<const Elf
     size_t s = static_cast<size_t>(it - plan.segments.begin());
     plan.target[w] = s;
     plan.file_needed[s] = std::max(plan.file_needed[s], write.vaddr - it->vaddr + write.bytes.size());
+  }
+
+  for (size_t s = 0; s < plan.segments.size(); ++s) {
+    if (plan.file_needed[s] > plan.segments[s].file_size &&
+        plan.file_needed[s] - plan.segments[s].file_size > kMaxMaterialised) {
+      return Error{"cannot patch ELF: a value lies " + hex(plan.file_needed[s] - plan.segments[s].file_size) +
+                   " bytes into the zero-filled tail of the segment at " + hex(plan.segments[s].vaddr) +
+                   " (at most " + hex(kMaxMaterialised) + " bytes of it are materialised)"};
+    }
   }
 
   // Writes into segments that stay in place must not touch the headers a segment may map.

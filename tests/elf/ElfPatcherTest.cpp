@@ -182,6 +182,23 @@ TEST(ElfPatcher, RefusesToOverwriteTheHeaders) {
   EXPECT_TRUE(check_patches(original, fine).ok());
 }
 
+TEST(ElfPatcher, RefusesToMaterialiseHugeBssTails) {
+  std::vector<uint8_t> elf = fixture_bytes("pd_bss");
+  ElfFile parsed = *parse_elf(elf).file;
+  size_t last = parsed.segments.size() - 1;
+  const Segment& bss = parsed.segments[last];
+  Elf64_Phdr ph = test::phdr_of(elf, bss.index);
+  ph.p_memsz = 1ull << 40;
+  test::set_phdr(elf, bss.index, ph);
+  std::vector<uint8_t> word = le64(1);
+  std::vector<ElfWrite> deep = {{bss.vaddr + (1ull << 30), word}};
+  Result<std::vector<uint8_t>> r = apply_patches(elf, deep);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().find("zero-filled tail"), std::string::npos) << r.error();
+  std::vector<ElfWrite> shallow = {{bss.vaddr + 0x100000, word}};
+  EXPECT_TRUE(apply_patches(elf, shallow).ok());
+}
+
 TEST(ElfPatcher, RejectsInvalidElf) {
   std::vector<uint8_t> junk = {1, 2, 3};
   Result<std::vector<uint8_t>> r = apply_patches(junk, {});
