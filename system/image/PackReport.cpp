@@ -60,8 +60,10 @@ PdLayout layout_of(const SystemImage& image, uint32_t index, uint64_t user_top) 
   }
   for (const sdf::Map& m : pd.maps) {
     const sdf::MemoryRegion& mr = image.system.memory_regions[m.mr_index];
-    l.areas.push_back({m.vaddr, m.vaddr + mr.size, perms3(m.perms.read, m.perms.write, m.perms.execute),
-                       "map of '" + mr.name + "'" + (m.cached ? "" : ", uncached")});
+    std::string what = "map of '" + mr.name + "', page size " + hex(mr.page_size);
+    if (mr.phys_addr) what += ", phys " + hex(*mr.phys_addr);
+    if (!m.cached) what += ", uncached";
+    l.areas.push_back({m.vaddr, m.vaddr + mr.size, perms3(m.perms.read, m.perms.write, m.perms.execute), what});
   }
   l.areas.push_back({l.stack_bottom, l.stack_top, "rw-", "stack (" + hex(pd.stack_size) + " bytes)"});
   l.areas.push_back({l.stack_top, l.ipc, "---", "guard page"});
