@@ -418,7 +418,8 @@ Result<SystemImage> decode_image(std::span<const uint8_t> bytes) {
     uint64_t index = f.u64(d, "DEVICES", "index");
     use.index = index > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(index);
     if (auto driver = f.opt_u64(d, "DEVICES", "driver_pd")) {
-      use.driver_pd = *driver >= sdf::kNone ? sdf::kNone - 1 : static_cast<uint32_t>(*driver);
+      if (*driver >= n) f.fail("DEVICES", "driver PD out of range");
+      use.driver_pd = static_cast<uint32_t>(*driver >= n ? 0 : *driver);
       use.irq_id = f.u64(d, "DEVICES", "irq_id");
     }
     for (const json& m : f.array(d, "DEVICES", "window_mrs")) {

@@ -1,5 +1,7 @@
 #include "system/image/ModelJson.h"
 
+#include <cstdio>
+
 #include "system/image/JsonFields.h"
 
 namespace corokit::image {

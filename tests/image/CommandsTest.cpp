@@ -89,7 +89,9 @@ class Commands : public ::testing::Test {
 };
 
 TEST_F(Commands, PackThenInspect) {
-  Ran p = corokit(pack_args({"-o", "system.img", "-r", "report.txt", "--report-json", "report.json"}), dir_);
+  Ran p = corokit(
+      pack_args({"-o", "system.img", "-r", "report.txt", "--report-json", "report.json", "--model-json", "model.json"}),
+      dir_);
   ASSERT_EQ(p.exit_code, 0) << p.err;
   EXPECT_NE(p.out.find("system.img: 2 protection domains"), std::string::npos) << p.out;
   Result<std::vector<uint8_t>> report = read_file_bytes(dir_.file("report.txt"));
@@ -97,6 +99,11 @@ TEST_F(Commands, PackThenInspect) {
   std::string report_text(report->begin(), report->end());
   EXPECT_NE(report_text.find("buffer_vaddr @ 0x"), std::string::npos);
   ASSERT_TRUE(read_file_bytes(dir_.file("report.json")).ok());
+  std::vector<uint8_t> model = *read_file_bytes(dir_.file("model.json"));
+  nlohmann::json m = nlohmann::json::parse(model.begin(), model.end(), nullptr, false);
+  ASSERT_TRUE(m.is_object());
+  EXPECT_EQ(m["pds"][1]["name"], "two");
+  EXPECT_EQ(m["memory_regions"][0]["name"], "buf");
 
   Ran i = corokit({"inspect", "system.img"}, dir_);
   ASSERT_EQ(i.exit_code, 0) << i.err;
