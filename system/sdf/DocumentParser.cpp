@@ -904,8 +904,9 @@ void Parser::parse_memory_region(const XMLElement* e) {
       std::vector<Related> related;
       if (v == "x86_mbmap") related.push_back({mr.node, "did you mean 'x86_mbmmap'?", "prefill_bootinfo"});
       std::string msg = "BootInfoMap type: '" + std::string(v) + "' is not supported";
-      r_.error(related.empty() ? "A24" : "G15", mr.node, "prefill_bootinfo", msg,
-               r_.mk_on_element(mr.node, msg), std::move(related));
+      const char* code = related.empty() ? "A24" : "G15";
+      r_.error(code, mr.node, "prefill_bootinfo", msg, r_.mk_on_element(mr.node, msg),
+               std::move(related));
     } else {
       host_unsupported(mr.node, "prefill_bootinfo", "prefill_bootinfo");
       if (!mr.declared_size && !r_.poisoned(mr.node, "size")) mr.size = page;
@@ -1322,14 +1323,24 @@ bool parse_document(std::string_view text, SourceMap& source, Reporter& r, Syste
   }
   tinyxml2::XMLDocument doc(true, tinyxml2::PRESERVE_WHITESPACE);
   doc.Parse(text.data(), text.size());
+  // The scanner words two problems more precisely than the XML library: prefer its message when
+  // the library failed the same way (or not at all).
+  const TextSpan* outside = nullptr;
+  for (const TextSpan& t : source.texts()) {
+    if (t.parent == kNoNode && !outside) outside = &t;
+  }
+  const tinyxml2::XMLError error = doc.ErrorID();
+  if (source.problem() && (error == tinyxml2::XML_SUCCESS || error == tinyxml2::XML_ERROR_PARSING_ATTRIBUTE ||
+                           error == tinyxml2::XML_ERROR_MISMATCHED_ELEMENT)) {
+    return malformed(source.problem()->message, source.problem()->range);
+  }
+  if (outside && (error == tinyxml2::XML_SUCCESS || error == tinyxml2::XML_ERROR_PARSING_TEXT)) {
+    return malformed("text outside the root element", outside->range);
+  }
   if (doc.Error()) {
     auto line = static_cast<uint32_t>(std::max(1, doc.ErrorLineNum()));
     return malformed(xml_error_reason(doc) + " (line " + std::to_string(line) + ")",
                      {line, 1, line, 1});
-  }
-  if (source.problem()) return malformed(source.problem()->message, source.problem()->range);
-  for (const TextSpan& t : source.texts()) {
-    if (t.parent == kNoNode) return malformed("text outside the root element", t.range);
   }
 
   const XMLElement* root = doc.RootElement();
@@ -1343,11 +1354,14 @@ bool parse_document(std::string_view text, SourceMap& source, Reporter& r, Syste
   std::unordered_map<const XMLElement*, NodeId> ids;
   std::vector<ElementSpan> lines;
   number_elements(root, ids, lines);
-  // The scanner and the XML library must agree element by element; if they ever do not, fall
-  // back to the library's line numbers rather than point at the wrong place.
+  // The scanner and the XML library must agree element by element. They do on every well-formed
+  // document; when the library is lenient about something malformed, the document is rejected
+  // rather than checked with positions that may point at the wrong place.
   bool agree = lines.size() == source.size();
   for (size_t i = 0; agree && i < lines.size(); ++i) agree = lines[i].tag == source.element(i).tag;
-  if (!agree) source.replace_elements(std::move(lines));
+  if (!agree) {
+    return malformed("the element structure is malformed", lines.empty() ? SourceRange{1, 1, 1, 1} : lines.back().range);
+  }
 
   if (std::string_view(root->Name()) != "system") {
     r.error("G01", 0, std::nullopt,

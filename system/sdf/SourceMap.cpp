@@ -32,10 +32,30 @@ SourceMap SourceMap::scan(std::string_view text) {
     if (text[i] == '\n') map.line_starts_.push_back(i + 1);
   }
 
+  // Positions are requested in increasing offset order, so one forward-moving cursor computes
+  // them all in linear time, even for a document on a single line.
+  size_t cursor = 0;
+  uint32_t cursor_line = 1, cursor_col = 1;
+  auto position = [&](size_t offset) {
+    if (offset < cursor) {
+      SourceRange r = map.offset_range(text, offset);
+      return std::pair{r.line, r.column};
+    }
+    for (; cursor < offset; ++cursor) {
+      unsigned char c = static_cast<unsigned char>(text[cursor]);
+      if (c == '\n') {
+        ++cursor_line;
+        cursor_col = 1;
+      } else if ((c & 0xC0) != 0x80) {
+        ++cursor_col;
+      }
+    }
+    return std::pair{cursor_line, cursor_col};
+  };
   auto span = [&](size_t begin, size_t end) {
-    SourceRange a = map.offset_range(text, begin);
-    SourceRange b = map.offset_range(text, end);
-    return SourceRange{a.line, a.column, b.line, b.column};
+    auto [l1, c1] = position(begin);
+    auto [l2, c2] = position(end);
+    return SourceRange{l1, c1, l2, c2};
   };
   auto skip_past = [&](size_t from, std::string_view terminator) {
     size_t at = text.find(terminator, from);
@@ -73,6 +93,19 @@ SourceMap SourceMap::scan(std::string_view text) {
     } else if (rest.starts_with("<?")) {
       i = skip_past(i + 2, "?>");
     } else if (rest.starts_with("</")) {
+      size_t name_begin = i + 2;
+      size_t name_end = name_begin;
+      while (name_end < text.size() && !is_space(text[name_end]) && text[name_end] != '>') ++name_end;
+      std::string_view name = text.substr(name_begin, name_end - name_begin);
+      if (!map.problem_) {
+        if (open.empty()) {
+          map.problem_ = ScanProblem{"end tag '</" + std::string(name) + ">' without a start tag", span(i, i)};
+        } else if (map.elements_[open.back()].tag != name) {
+          map.problem_ = ScanProblem{"mismatched end tag '</" + std::string(name) + ">' for element '" +
+                                         map.elements_[open.back()].tag + "'",
+                                     span(i, i)};
+        }
+      }
       if (!open.empty()) open.pop_back();
       i = skip_past(i + 2, ">");
     } else if (rest.starts_with("<!")) {

@@ -300,7 +300,7 @@ void Validator::check_ids() {
 
 void Validator::check_ppc() {
   for (const Channel& ch : sys_.channels) {
-    if (ch.ends.size() != 2) continue;
+    if (ch.ends.size() != 2 || (ch.ends[0].pp && ch.ends[1].pp)) continue;  // E08 already
     for (int i = 0; i < 2; ++i) {
       const ChannelEnd& caller_end = ch.ends[i];
       const ChannelEnd& callee_end = ch.ends[1 - i];
@@ -658,7 +658,7 @@ void Validator::check_usage() {
   }
   for (uint32_t i = 0; i < used.size(); ++i) {
     const MemoryRegion& mr = sys_.memory_regions[i];
-    if (used[i] || mr.name.empty()) continue;
+    if (used[i] || mr.name.empty() || !ok(mr.node, "name")) continue;
     std::string msg = "unused memory region '" + mr.name + "'";
     r_.warning("S20", mr.node, std::nullopt, msg, "WARNING: " + msg);
   }

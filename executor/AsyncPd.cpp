@@ -1,0 +1,53 @@
+#include "executor/AsyncPd.h"
+
+namespace corokit::exec {
+
+AsyncPd::AsyncPd(PdPlatform& platform, FramePool& frames, AsyncPdConfig config) noexcept
+    : platform_(platform), config_(config), executor_(frames) {
+  if (config_.turn_budget == 0) config_.turn_budget = 1;
+}
+
+AsyncPd::~AsyncPd() = default;
+
+void AsyncPd::on_notified(ChannelId channel) noexcept {
+  check(channel);
+  ++stats_.notifications_received;
+  sources_.poll(channel);
+  WaitQueue& waiting = awaiting_[channel];
+  if (waiting.empty()) {
+    latched_ |= std::uint64_t{1} << channel;
+    ++stats_.notifications_latched;
+  } else {
+    waiting.wake_all();
+  }
+}
+
+TurnResult AsyncPd::run_turn() noexcept {
+  TurnResult result;
+  ++stats_.turns;
+  result.resumed = executor_.run(config_.turn_budget);
+  result.more_work = executor_.has_ready();
+  flush();
+  return result;
+}
+
+void AsyncPd::flush() noexcept {
+  // Take the masks first: the platform may call back into entry points of another PD, never ours.
+  std::uint64_t acks = outgoing_ack_;
+  std::uint64_t notifies = outgoing_notify_;
+  outgoing_ack_ = outgoing_notify_ = 0;
+  while (acks != 0) {
+    const auto channel = static_cast<ChannelId>(__builtin_ctzll(acks));
+    acks &= acks - 1;
+    platform_.irq_ack(channel);
+  }
+  while (notifies != 0) {
+    const auto channel = static_cast<ChannelId>(__builtin_ctzll(notifies));
+    notifies &= notifies - 1;
+    platform_.notify(channel);
+    ++stats_.notifications_sent;
+  }
+}
+
+}  // namespace corokit::exec
+

@@ -1,0 +1,235 @@
+#pragma once
+
+#include <concepts>
+#include <coroutine>
+#include <type_traits>
+#include <utility>
+#if defined(__cpp_exceptions)
+#include <exception>
+#endif
+
+#include "executor/TaskRecord.h"
+
+// Task<T>: a lazily started, move-only coroutine producing a T. `co_await task` starts it by
+// symmetric transfer and yields its result (an exception thrown inside is rethrown there, when
+// exceptions are enabled). Tasks run concurrently once spawned on an Executor, a TaskScope, or by
+// when_all / when_any. A Task can only be awaited from another Task: every awaitable of the
+// executor needs the task record that the awaiting coroutine runs in.
+
+namespace corokit::exec {
+
+template <class T = void>
+class Task;
+
+namespace detail {
+
+class PromiseBase {
+ public:
+  static void* operator new(std::size_t bytes) { return allocate_frame(bytes); }
+  static void operator delete(void* frame, std::size_t) noexcept { release_frame(frame); }
+
+  std::suspend_always initial_suspend() const noexcept { return {}; }
+
+  struct FinalAwaiter {
+    bool await_ready() const noexcept { return false; }
+    template <class P>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<P> self) const noexcept {
+      PromiseBase& promise = self.promise();
+      if (promise.continuation_) return promise.continuation_;
+      promise.record_->state = TaskState::Completed;  // a spawned root: the executor finishes it
+      return std::noop_coroutine();
+    }
+    void await_resume() const noexcept {}
+  };
+  FinalAwaiter final_suspend() const noexcept { return {}; }
+
+#if defined(__cpp_exceptions)
+  PromiseBase() noexcept {}
+  ~PromiseBase() {
+    if (failed_) exception_.~exception_ptr();
+  }
+  void unhandled_exception() noexcept {
+    ::new (static_cast<void*>(&exception_)) std::exception_ptr(std::current_exception());
+    failed_ = true;
+    if (!continuation_) record_->failed = true;
+  }
+  void rethrow_if_failed() const {
+    if (failed_) std::rethrow_exception(exception_);
+  }
+#else
+  void unhandled_exception() noexcept { panic("corokit executor: exception in a task built without exceptions"); }
+  void rethrow_if_failed() const noexcept {}
+#endif
+
+  TaskRecord* record_ = nullptr;             // the spawned task this coroutine runs in
+  std::coroutine_handle<> continuation_;     // the awaiting coroutine (none for a spawned root)
+#if defined(__cpp_exceptions)
+  // Constructed only when the coroutine throws: the common path pays no exception_ptr calls.
+  union {
+    std::exception_ptr exception_;
+  };
+  bool failed_ = false;
+#endif
+};
+
+template <class P>
+concept TaskPromiseType = std::derived_from<P, PromiseBase>;
+
+// Records where the awaiting task suspends and returns its record; every awaitable calls this.
+template <TaskPromiseType P>
+TaskRecord& suspend_point(std::coroutine_handle<P> awaiting) noexcept {
+  TaskRecord& record = *awaiting.promise().record_;
+  record.resume_point = awaiting;
+  return record;
+}
+
+// Awaiting a Task that was run by a group: fine once it completed, a bug otherwise.
+inline bool completed_group_child(const TaskRecord& record) noexcept {
+  if (record.state == TaskState::Completed) return true;
+  if (record.state == TaskState::Cancelled) panic("corokit executor: awaiting a task that was cancelled");
+  panic("corokit executor: awaiting a task that is still running in a group");
+}
+
+template <class T>
+class TaskPromise final : public PromiseBase {
+ public:
+  TaskPromise() noexcept {}
+  ~TaskPromise() {
+    if (has_value_) value_.~T();
+  }
+
+  Task<T> get_return_object() noexcept;
+
+  template <class U = T>
+    requires std::constructible_from<T, U&&>
+  void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
+    ::new (static_cast<void*>(&value_)) T(std::forward<U>(value));
+    has_value_ = true;
+  }
+
+  T& result() & {
+    rethrow_if_failed();
+    return value_;
+  }
+  T&& result() && {
+    rethrow_if_failed();
+    return static_cast<T&&>(value_);
+  }
+
+ private:
+  union {
+    T value_;
+  };
+  bool has_value_ = false;
+};
+
+template <>
+class TaskPromise<void> final : public PromiseBase {
+ public:
+  Task<void> get_return_object() noexcept;
+  void return_void() const noexcept {}
+  void result() const { rethrow_if_failed(); }
+};
+
+}  // namespace detail
+
+template <class T>
+class [[nodiscard]] Task {
+  static_assert(!std::is_reference_v<T>, "Task<T&> is not supported; return a pointer");
+
+ public:
+  using promise_type = detail::TaskPromise<T>;
+  using Handle = std::coroutine_handle<promise_type>;
+
+  Task() noexcept = default;
+  explicit Task(Handle handle) noexcept : handle_(handle) {}
+  Task(Task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
+  Task& operator=(Task&& other) noexcept {
+    if (this != &other) {
+      reset();
+      handle_ = std::exchange(other.handle_, {});
+    }
+    return *this;
+  }
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+  ~Task() { reset(); }
+
+  explicit operator bool() const noexcept { return static_cast<bool>(handle_); }
+  // Ran to its end (its result or exception can be taken with co_await).
+  bool done() const noexcept { return handle_ && record().state == TaskState::Completed; }
+  // Was run by a group (when_any) and cancelled; it has no result.
+  bool cancelled() const noexcept { return handle_ && record().state == TaskState::Cancelled; }
+
+  struct Awaiter {
+    Handle child;
+
+    bool await_ready() const noexcept {
+      const TaskRecord& record = detail::record_of_frame(child.address());
+      if (record.state == TaskState::Idle) return child.done();
+      return detail::completed_group_child(record);
+    }
+    template <detail::TaskPromiseType P>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<P> awaiting) const noexcept {
+      promise_type& promise = child.promise();
+      promise.continuation_ = awaiting;
+      promise.record_ = awaiting.promise().record_;
+      return child;
+    }
+  };
+  struct LvalueAwaiter : Awaiter {
+    decltype(auto) await_resume() const { return this->child.promise().result(); }
+  };
+  struct RvalueAwaiter : Awaiter {
+    T await_resume() const { return std::move(this->child.promise()).result(); }
+  };
+
+  LvalueAwaiter operator co_await() & noexcept { return LvalueAwaiter{{checked()}}; }
+  RvalueAwaiter operator co_await() && noexcept { return RvalueAwaiter{{checked()}}; }
+
+  // Gives up ownership of the frame (used by spawn and groups).
+  Handle handle() const noexcept { return handle_; }
+  Handle release() noexcept { return std::exchange(handle_, {}); }
+
+ private:
+  TaskRecord& record() const noexcept { return detail::record_of_frame(handle_.address()); }
+  Handle checked() const noexcept {
+    if (!handle_) panic("corokit executor: awaiting an empty Task");
+    return handle_;
+  }
+  void reset() noexcept;
+
+  Handle handle_;
+};
+
+template <class T>
+Task<T> detail::TaskPromise<T>::get_return_object() noexcept {
+  return Task<T>(Task<T>::Handle::from_promise(*this));
+}
+
+inline Task<void> detail::TaskPromise<void>::get_return_object() noexcept {
+  return Task<void>(Task<void>::Handle::from_promise(*this));
+}
+
+}  // namespace corokit::exec
+
+#include "executor/Executor.h"
+
+namespace corokit::exec {
+
+template <class T>
+void Task<T>::reset() noexcept {
+  if (!handle_) return;
+  TaskRecord& r = record();
+  r.owner_holds = false;
+  if (!r.frame_alive) {
+    detail::release_record_if_unused(r);
+  } else if (r.state == TaskState::Idle || r.state == TaskState::Completed) {
+    handle_.destroy();
+  } else {
+    r.executor->destroy_now(r);  // still running in a group that forgot it: tear it down
+  }
+  handle_ = {};
+}
+
+}  // namespace corokit::exec
