@@ -12,7 +12,8 @@ namespace corokit::elf {
 namespace {
 
 constexpr uint64_t kPage = 0x1000;
-// A patched variable deep inside a huge .bss would turn all of it into file bytes; refuse beyond this.
+// A patched variable deep inside a huge .bss turns all of it into file bytes; refuse beyond this
+// many bytes for the whole ELF.
 constexpr uint64_t kMaxMaterialised = 256ull << 20;
 
 std::string hex(uint64_t v) {
@@ -49,12 +50,15 @@ Result<PatchPlan> plan_patches(std::span<const uint8_t> elf, std::span<const Elf
     plan.file_needed[s] = std::max(plan.file_needed[s], write.vaddr - it->vaddr + write.bytes.size());
   }
 
+  uint64_t materialised = 0;
   for (size_t s = 0; s < plan.segments.size(); ++s) {
-    if (plan.file_needed[s] > plan.segments[s].file_size &&
-        plan.file_needed[s] - plan.segments[s].file_size > kMaxMaterialised) {
-      return Error{"cannot patch ELF: a value lies " + hex(plan.file_needed[s] - plan.segments[s].file_size) +
-                   " bytes into the zero-filled tail of the segment at " + hex(plan.segments[s].vaddr) +
-                   " (at most " + hex(kMaxMaterialised) + " bytes of it are materialised)"};
+    if (plan.file_needed[s] <= plan.segments[s].file_size) continue;
+    uint64_t tail = plan.file_needed[s] - plan.segments[s].file_size;
+    materialised += std::min(tail, kMaxMaterialised + 1);
+    if (materialised > kMaxMaterialised) {
+      return Error{"cannot patch ELF: a value lies " + hex(tail) + " bytes into the zero-filled tail of the segment at " +
+                   hex(plan.segments[s].vaddr) + " (at most " + hex(kMaxMaterialised) +
+                   " bytes of .bss are materialised in all)"};
     }
   }
 

@@ -21,7 +21,8 @@ struct ElfWrite {
 
 // The patched ELF. Fails when `elf` is not a valid PD ELF, a write is not entirely inside one
 // loadable segment's memory image, a write would land on the ELF or program headers (which a
-// segment may map), or it lies more than 256 MiB into a segment's zero-filled tail. Writes are applied in order (a later one wins on overlap).
+// segment may map), or the zero-filled (.bss) bytes to materialise exceed 256 MiB in all.
+// Writes are applied in order (a later one wins on overlap).
 Result<std::vector<uint8_t>> apply_patches(std::span<const uint8_t> elf, std::span<const ElfWrite> writes);
 
 // Whether apply_patches would succeed, without building the copy.
