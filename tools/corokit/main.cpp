@@ -19,6 +19,7 @@ constexpr Subcommand kSubcommands[] = {
     {"pack", corokit::tool::run_pack, "pack PD ELFs and a system description into one image"},
     {"inspect", corokit::tool::run_inspect, "verify a packed image and print what it holds"},
     {"graph", corokit::tool::run_graph, "draw a system as Graphviz DOT or SVG"},
+    {"run", corokit::tool::run_run, "boot a packed image: one sandboxed process per PD"},
 };
 
 void print_help() {

@@ -1,0 +1,319 @@
+// Protected calls and notifications between two processes, each against its floor measured in the
+// same run (BENCHMARKS.md): the busy-spin round trip F, raw futex call/reply with an "asleep" flag,
+// a raw shared-word notify. Counters: floor_ns, ratio (ours / floor), target, syscalls.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+
+#include "bench/runtime/TwoProcesses.h"
+#include "bench/support/RatioSummary.h"
+
+namespace corokit::bench {
+namespace {
+
+using host::Direction;
+using host::StatusPage;
+
+double elapsed_ns(std::chrono::steady_clock::time_point start, int64_t n) {
+  return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count() / static_cast<double>(n);
+}
+
+// ---- floors --------------------------------------------------------------------------------------
+
+// Busy-spin round trip between two processes (the physical floor F; needs two CPUs).
+void spin_peer(Shared& s) {
+  uint32_t seen = 0;
+  while (!s.stop.load(std::memory_order_relaxed)) {
+    uint32_t v = s.ping.load(std::memory_order_acquire);
+    if (v != seen) {
+      seen = v;
+      s.pong.store(v, std::memory_order_release);
+    } else {
+      host::cpu_relax();
+    }
+  }
+}
+
+double spin_floor(int64_t n) {
+  TwoProcesses tp(0, 1, spin_peer);
+  Shared& s = tp.shared();
+  auto start = std::chrono::steady_clock::now();
+  for (uint32_t i = 1; i <= n; ++i) {
+    s.ping.store(i, std::memory_order_release);
+    while (s.pong.load(std::memory_order_acquire) != i) host::cpu_relax();
+  }
+  return elapsed_ns(start, n);
+}
+
+// Blocking futex call/reply with "waiter asleep" flags, no spinning.
+void futex_wait_for(std::atomic<uint32_t>& word, uint32_t want, std::atomic<uint32_t>& asleep, Shared& s) {
+  while (word.load(std::memory_order_acquire) != want && !s.stop.load(std::memory_order_relaxed)) {
+    asleep.store(1, std::memory_order_seq_cst);
+    uint32_t v = word.load(std::memory_order_seq_cst);
+    if (v != want) host::futex_wait(&word, v);
+    asleep.store(0, std::memory_order_relaxed);
+  }
+}
+
+void futex_post(std::atomic<uint32_t>& word, uint32_t v, std::atomic<uint32_t>& asleep) {
+  word.store(v, std::memory_order_seq_cst);
+  if (asleep.load(std::memory_order_seq_cst)) host::futex_wake(&word);
+}
+
+void futex_peer(Shared& s) {
+  for (uint32_t i = 1; !s.stop.load(); ++i) {
+    futex_wait_for(s.ping, i, s.ping_asleep, s);
+    futex_post(s.pong, i, s.pong_asleep);
+  }
+}
+
+double futex_floor(int my_cpu, int peer_cpu, int64_t n) {
+  TwoProcesses tp(my_cpu, peer_cpu, futex_peer);
+  Shared& s = tp.shared();
+  auto start = std::chrono::steady_clock::now();
+  for (uint32_t i = 1; i <= n; ++i) {
+    futex_post(s.ping, i, s.ping_asleep);
+    futex_wait_for(s.pong, i, s.pong_asleep, s);
+  }
+  return elapsed_ns(start, n);
+}
+
+// ---- protected calls -----------------------------------------------------------------------------
+
+// The callee: the PD runtime's wait and call protocols on one slot.
+void callee(Shared& s, uint64_t spin_ns) {
+  Direction* in = &s.pair.dir[0];
+  host::WaitVector wv{0, reinterpret_cast<uint64_t>(&in->woken), host::kFutex2Size32, 0};
+  StatusPage& me = s.status[1];
+  uint64_t mrs[host::kMaxMrs];
+  while (!s.stop.load(std::memory_order_relaxed)) {
+    host::wait_until([&] { return host::ppc_pending(s.slot) || s.stop.load(std::memory_order_relaxed); }, me, &in, &wv, 1,
+                     spin_ns);
+    me.cpu.store(static_cast<uint32_t>(sched_getcpu()), std::memory_order_relaxed);
+    if (!host::ppc_pending(s.slot)) continue;
+    uint32_t seq;
+    uint64_t info = host::ppc_take(s.slot, mrs, &seq);
+    mrs[0] += 1;
+    host::ppc_reply(s.slot, seq, info, mrs);
+  }
+}
+
+void report(benchmark::State& state, double ours, double floor, double target) {
+  state.counters["ours_ns"] = ours;
+  state.counters["floor_ns"] = floor;
+  state.counters["ratio"] = floor > 0 ? ours / floor : 0;
+  state.counters["target"] = target;
+}
+
+enum Placement { kSameCore, kCrossResponsive, kCrossAsleep };
+
+// ppcall round trip: same core blocking (vs raw futex, same core, ≤ 1.15), callee responsive on
+// another core (vs F, ≤ 1.4), callee asleep on another core (vs raw futex cross core, ≤ 1.1).
+void BM_PpcRoundTrip(benchmark::State& state) {
+  auto placement = static_cast<Placement>(state.range(0));
+  if (placement != kSameCore && cpu_count() < 2) {
+    state.SkipWithError("needs two CPUs");
+    return;
+  }
+  int peer_cpu = placement == kSameCore ? 0 : 1;
+  uint64_t callee_spin = placement == kCrossResponsive ? 50'000 : 0;
+  uint64_t caller_spin = placement == kCrossResponsive ? 5'000 : 0;
+  int64_t n = 0;
+  double ours = 0;
+  {
+    TwoProcesses tp(0, peer_cpu, [callee_spin](Shared& s) { callee(s, callee_spin); });
+    Shared& s = tp.shared();
+    uint64_t mrs[host::kMaxMrs] = {1};
+    unsigned me = static_cast<unsigned>(sched_getcpu());
+    auto start = std::chrono::steady_clock::now();
+    for (auto _ : state) {
+      uint32_t seq = host::ppc_send(s.slot, (uint64_t{1} << 12) | 1, mrs);
+      host::kick(s.pair.dir[0], s.status[1]);
+      host::ppc_await(s.slot, seq, s.status[1], caller_spin, me);
+      host::ppc_receive(s.slot, mrs);
+      ++n;
+    }
+    ours = elapsed_ns(start, n);
+    benchmark::DoNotOptimize(mrs[0]);
+  }
+  double floor = placement == kCrossResponsive ? spin_floor(n) : futex_floor(0, peer_cpu, n);
+  report(state, ours, floor, placement == kCrossResponsive ? 1.4 : placement == kSameCore ? 1.15 : 1.1);
+}
+BENCHMARK(BM_PpcRoundTrip)->Arg(kSameCore)->Arg(kCrossResponsive)->Arg(kCrossAsleep)->ArgName("placement")->UseRealTime();
+
+// ---- notifications -------------------------------------------------------------------------------
+
+// A receiver that is always awake: it consumes its pending word in a loop.
+void busy_receiver(Shared& s) {
+  s.status[1].asleep.store(0);
+  while (!s.stop.load(std::memory_order_relaxed)) {
+    if (s.pair.dir[0].pending.load(std::memory_order_relaxed) != 0) {
+      uint64_t bits = s.pair.dir[0].pending.exchange(0, std::memory_order_acq_rel);
+      s.consumed.fetch_add(static_cast<uint64_t>(__builtin_popcountll(bits)), std::memory_order_relaxed);
+    } else {
+      host::cpu_relax();
+    }
+  }
+}
+
+// Sender cost of a notify while the receiver is busy: no system call (≤ 1.5 × a raw shared-word notify).
+void BM_NotifyBusyReceiver(benchmark::State& state) {
+  if (cpu_count() < 2) {
+    state.SkipWithError("needs two CPUs");
+    return;
+  }
+  int64_t n = 0, wakes = 0;
+  double ours = 0, floor = 0;
+  {
+    TwoProcesses tp(0, 1, busy_receiver);
+    Shared& s = tp.shared();
+    auto start = std::chrono::steady_clock::now();
+    for (auto _ : state) {
+      wakes += host::raise(s.pair.dir[0], uint64_t{1} << (n & 31), s.status[1]) ? 1 : 0;
+      ++n;
+    }
+    ours = elapsed_ns(start, n);
+    // The floor: set a bit in a shared word and read the receiver's flag.
+    start = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < n; ++i) {
+      s.pair.dir[1].pending.fetch_or(uint64_t{1} << (i & 31), std::memory_order_seq_cst);
+      benchmark::DoNotOptimize(s.status[1].asleep.load(std::memory_order_seq_cst));
+    }
+    floor = elapsed_ns(start, n);
+  }
+  report(state, ours, floor, 1.5);
+  state.counters["syscalls_per_notify"] = static_cast<double>(wakes) / static_cast<double>(n);
+}
+BENCHMARK(BM_NotifyBusyReceiver)->UseRealTime();
+
+// A receiver that sleeps whenever nothing is pending, then answers on the other direction.
+void echo_receiver(Shared& s, uint64_t spin_ns) {
+  Direction* in = &s.pair.dir[0];
+  host::WaitVector wv{0, reinterpret_cast<uint64_t>(&in->woken), host::kFutex2Size32, 0};
+  while (!s.stop.load(std::memory_order_relaxed)) {
+    host::wait_until([&] { return in->pending.load(std::memory_order_relaxed) != 0; }, s.status[1], &in, &wv, 1, spin_ns);
+    in->pending.exchange(0, std::memory_order_acq_rel);
+    host::raise(s.pair.dir[1], 1, s.status[0]);
+  }
+}
+
+// notify → notified → notify back, receiver asleep, same core or across cores, against raw futex
+// call/reply in the same placement.
+void BM_NotifyLatency(benchmark::State& state) {
+  bool cross = state.range(0) != 0;
+  if (cross && cpu_count() < 2) {
+    state.SkipWithError("needs two CPUs");
+    return;
+  }
+  int peer_cpu = cross ? 1 : 0;
+  int64_t n = 0;
+  double ours = 0;
+  {
+    TwoProcesses tp(0, peer_cpu, [](Shared& s) { echo_receiver(s, 0); });
+    Shared& s = tp.shared();
+    Direction* in = &s.pair.dir[1];
+    host::WaitVector wv{0, reinterpret_cast<uint64_t>(&in->woken), host::kFutex2Size32, 0};
+    auto start = std::chrono::steady_clock::now();
+    for (auto _ : state) {
+      host::raise(s.pair.dir[0], 1, s.status[1]);
+      host::wait_until([&] { return in->pending.load(std::memory_order_relaxed) != 0; }, s.status[0], &in, &wv, 1, 0);
+      in->pending.exchange(0, std::memory_order_acq_rel);
+      ++n;
+    }
+    ours = elapsed_ns(start, n);
+  }
+  report(state, ours, futex_floor(0, peer_cpu, n), 1.15);
+}
+BENCHMARK(BM_NotifyLatency)->Arg(0)->Arg(1)->ArgName("cross_core")->UseRealTime();
+
+// A burst of 16 notifies (16 channels) to a sleeping receiver. Batched as the runtime sends a turn's
+// notifications (deferred notify, executor turns: all bits, then one wake per peer): exactly one
+// system call. Immediate microkit_notify calls, each performed at once as Microkit specifies, wake
+// the receiver again only when it went back to sleep in between (reported for information).
+void BM_NotifyBurstToSleeper(benchmark::State& state) {
+  bool batched = state.range(0) != 0;
+  int64_t bursts = 0, wakes = 0;
+  {
+    TwoProcesses tp(0, cpu_count() > 1 ? 1 : 0, [](Shared& s) {
+      Direction* in = &s.pair.dir[0];
+      host::WaitVector wv{0, reinterpret_cast<uint64_t>(&in->woken), host::kFutex2Size32, 0};
+      while (!s.stop.load(std::memory_order_relaxed)) {
+        host::wait_until([&] { return in->pending.load(std::memory_order_relaxed) != 0; }, s.status[1], &in, &wv, 1, 0);
+        uint64_t bits = in->pending.exchange(0, std::memory_order_acq_rel);
+        s.consumed.fetch_add(static_cast<uint64_t>(__builtin_popcountll(bits)), std::memory_order_release);
+      }
+    });
+    Shared& s = tp.shared();
+    for (auto _ : state) {
+      state.PauseTiming();
+      // The previous burst is consumed and the receiver is back asleep.
+      while (s.consumed.load(std::memory_order_acquire) != static_cast<uint64_t>(bursts) * 16 ||
+             s.status[1].asleep.load(std::memory_order_seq_cst) == 0) {
+        host::cpu_relax();
+      }
+      state.ResumeTiming();
+      if (batched) {
+        uint64_t bits = 0;
+        for (unsigned ch = 0; ch < 16; ++ch) bits |= uint64_t{1} << ch;
+        wakes += host::raise(s.pair.dir[0], bits, s.status[1]) ? 1 : 0;
+      } else {
+        for (unsigned ch = 0; ch < 16; ++ch) wakes += host::raise(s.pair.dir[0], uint64_t{1} << ch, s.status[1]) ? 1 : 0;
+      }
+      ++bursts;
+    }
+  }
+  state.counters["syscalls_per_burst"] = static_cast<double>(wakes) / static_cast<double>(bursts);
+  if (batched) state.counters["target"] = 1;
+}
+BENCHMARK(BM_NotifyBurstToSleeper)->Arg(1)->Arg(0)->ArgName("batched")->UseRealTime();
+
+// Notifications per second on one channel to a busy receiver: coalescing keeps the sender fast.
+void BM_NotificationsPerSecond(benchmark::State& state) {
+  if (cpu_count() < 2) {
+    state.SkipWithError("needs two CPUs");
+    return;
+  }
+  int64_t n = 0;
+  uint64_t delivered = 0;
+  {
+    TwoProcesses tp(0, 1, busy_receiver);
+    Shared& s = tp.shared();
+    for (auto _ : state) {
+      host::raise(s.pair.dir[0], 1, s.status[1]);
+      ++n;
+    }
+    delivered = s.consumed.load();
+  }
+  state.SetItemsProcessed(n);
+  state.counters["delivered_per_sent"] = n > 0 ? static_cast<double>(delivered) / static_cast<double>(n) : 0;
+}
+BENCHMARK(BM_NotificationsPerSecond)->UseRealTime();
+
+}  // namespace
+}  // namespace corokit::bench
+
+int main(int argc, char** argv) {
+  using corokit::bench::Results;
+  using corokit::bench::RatioTable;
+  return corokit::bench::run_suite(argc, argv, "runtime", [](const Results& r, RatioTable& t) {
+    auto judged = [&](const std::string& metric, const std::string& bm, const std::string& floor_name) {
+      if (!r.has(bm)) return;
+      t.lower_is_better(metric, r.counter(bm, "ours_ns"), r.counter(bm, "floor_ns"), r.counter(bm, "target"), floor_name);
+    };
+    judged("ppcall round trip, same core, blocking", "BM_PpcRoundTrip/placement:0/real_time", "raw futex call/reply");
+    judged("ppcall round trip, callee responsive on another core", "BM_PpcRoundTrip/placement:1/real_time", "spin round trip F");
+    judged("ppcall round trip, callee asleep on another core", "BM_PpcRoundTrip/placement:2/real_time", "raw futex call/reply");
+    judged("notify sender cost, receiver busy", "BM_NotifyBusyReceiver/real_time", "raw shared-word notify");
+    judged("notify -> notified -> notify, same core", "BM_NotifyLatency/cross_core:0/real_time", "raw futex call/reply");
+    judged("notify -> notified -> notify, across cores", "BM_NotifyLatency/cross_core:1/real_time", "raw futex call/reply");
+    const std::string busy = "BM_NotifyBusyReceiver/real_time";
+    if (r.has(busy)) t.at_most("syscalls per notify, receiver busy", r.counter(busy, "syscalls_per_notify"), 0, "syscalls");
+    const std::string burst = "BM_NotifyBurstToSleeper/batched:1/real_time";
+    if (r.has(burst)) t.at_most("syscalls per burst of 16 to a sleeping receiver", r.counter(burst, "syscalls_per_burst"), 1, "syscalls");
+    const std::string rate = "BM_NotificationsPerSecond/real_time";
+    if (r.has(rate)) {
+      t.info("notifications sent per second, one channel, busy receiver", corokit::bench::format_ns(r.ns(rate)) + " each",
+             "delivered/sent", r.counter(rate, "delivered_per_sent"));
+    }
+  });
+}

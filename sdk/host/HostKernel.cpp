@@ -1,0 +1,253 @@
+#include "sdk/host/HostKernel.h"
+
+#include <sched.h>
+#include <time.h>
+
+#include "sdk/host/Ipc.h"
+
+namespace corokit::host {
+namespace {
+
+unsigned current_cpu() {
+  int cpu = sched_getcpu();
+  return cpu < 0 ? 0 : static_cast<unsigned>(cpu);
+}
+
+}  // namespace
+
+HostKernel::HostKernel(const Boot& boot)
+    : desc_(boot.descriptor),
+      control_(boot.control),
+      status_(static_cast<StatusPage*>(boot.objects[boot.descriptor->own_status])),
+      mrs_(reinterpret_cast<sdk::Word*>(kIpcPage)) {
+  const BootPair* pairs = boot_array<BootPair>(desc_, desc_->pairs_at);
+  const BootPeer* peers = boot_array<BootPeer>(desc_, desc_->peers_at);
+  children_ = boot_array<BootChild>(desc_, desc_->children_at);
+  ins_[waitv_count_] = &control_->events;
+  waitv_[waitv_count_++] = WaitVector{0, reinterpret_cast<uint64_t>(&control_->events.woken), kFutex2Size32, 0};
+  for (uint32_t i = 0; i < desc_->pair_count && i < kMaxIds; ++i) {
+    Pair& p = pairs_[pair_count_++];
+    p.header = static_cast<PairHeader*>(boot.objects[pairs[i].object]);
+    bool self = peers[pairs[i].peer].pd_index == desc_->pd_index;
+    unsigned side = pairs[i].side;
+    p.in = &p.header->dir[self ? 0 : 1 - side];
+    p.out = &p.header->dir[self ? 0 : side];
+    p.receive_mask = pairs[i].receive_mask;
+    p.peer_status = static_cast<const StatusPage*>(boot.objects[peers[pairs[i].peer].status_object]);
+    ins_[waitv_count_] = p.in;
+    waitv_[waitv_count_++] = WaitVector{0, reinterpret_cast<uint64_t>(&p.in->woken), kFutex2Size32, 0};
+  }
+  for (unsigned ch = 0; ch < kMaxIds; ++ch) {
+    const BootChannel& c = desc_->channels[ch];
+    if (c.kind == ChannelKind::Channel && c.callee) callee_[callee_count_++] = CalleeSlot{slot(c), ch, c.peer_priority};
+  }
+  spin_ = desc_->cpu_count > 1 && desc_->spin_ns > 0 && !single_runner();
+  status_->cpu.store(current_cpu(), std::memory_order_relaxed);
+}
+
+PpcSlot* HostKernel::slot(const BootChannel& c) const {
+  char* base = reinterpret_cast<char*>(pairs_[c.pair].header);
+  return reinterpret_cast<PpcSlot*>(base + pair_slot_offset(c.slot));
+}
+
+void HostKernel::note(uint32_t bits) {
+  control_->notes.fetch_or(bits, std::memory_order_seq_cst);
+  ring_monitor();
+}
+
+void HostKernel::notify(unsigned ch) {
+  const BootChannel& c = desc_->channels[ch];
+  Pair& p = pairs_[c.pair];
+  raise(*p.out, uint64_t{1} << c.peer_id, *p.peer_status);
+  if (single_runner()) yield_to_monitor(Yield::Continue);
+}
+
+void HostKernel::irq_ack(unsigned ch) {
+  control_->irq_ack.fetch_or(uint64_t{1} << ch, std::memory_order_seq_cst);
+  note(kNoteIrqAck);
+  if (single_runner()) yield_to_monitor(Yield::Continue);
+}
+
+sdk::Word HostKernel::ppcall(unsigned ch, sdk::Word info) {
+  const BootChannel& c = desc_->channels[ch];
+  Pair& p = pairs_[c.pair];
+  PpcSlot* s = slot(c);
+  uint32_t seq = ppc_send(*s, info, mrs_);
+  set_state(PdState::Calling);
+  if (single_runner()) {
+    while (s->reply_seq.load(std::memory_order_acquire) != seq) yield_to_monitor(Yield::Call, c.pair, c.slot);
+  } else {
+    kick(*p.out, *p.peer_status);
+    ppc_await(*s, seq, *p.peer_status, spin_ ? desc_->spin_ns : 0, current_cpu());
+  }
+  set_state(PdState::Running);
+  return ppc_receive(*s, mrs_);
+}
+
+void HostKernel::send_reply(sdk::Word info) {
+  switch (owed_) {
+    case Owed::Nothing:
+      break;
+    case Owed::Call:
+      ppc_reply(*owed_slot_, owed_seq_, info, mrs_);
+      break;
+    case Owed::Fault:
+      request(Request::FaultReply, owed_child_, info);
+      break;
+  }
+  owed_ = Owed::Nothing;
+}
+
+int64_t HostKernel::request(Request what, uint64_t a0, uint64_t a1) {
+  control_->request = what;
+  control_->request_arg[0] = a0;
+  control_->request_arg[1] = a1;
+  uint32_t seq = control_->request_seq.load(std::memory_order_relaxed) + 1;
+  control_->request_seq.store(seq, std::memory_order_seq_cst);
+  ring_monitor();
+  uint32_t seen;
+  while ((seen = control_->response_seq.load(std::memory_order_acquire)) != seq) futex_wait(&control_->response_seq, seen);
+  return control_->response;
+}
+
+bool HostKernel::child_control(sdk::ChildOp op, unsigned child, sdk::Word entry_point) {
+  Request r = op == sdk::ChildOp::Restart ? Request::ChildRestart
+              : op == sdk::ChildOp::Stop  ? Request::ChildStop
+                                          : Request::ChildResume;
+  bool ok = request(r, child, entry_point) == 0;
+  if (ok && single_runner()) yield_to_monitor(Yield::Continue);
+  return ok;
+}
+
+void HostKernel::console_write(const char* text, size_t length) {
+  while (length > 0) {
+    long n = sys::write(kFdConsole, text, length);
+    if (n <= 0) return;
+    text += n;
+    length -= static_cast<size_t>(n);
+  }
+}
+
+bool HostKernel::anything_pending() const {
+  if (control_->events.pending.load(std::memory_order_relaxed) != 0) return true;
+  if (control_->child_faults.load(std::memory_order_relaxed) != 0) return true;
+  for (unsigned i = 0; i < pair_count_; ++i) {
+    if (pairs_[i].in->pending.load(std::memory_order_relaxed) & pairs_[i].receive_mask) return true;
+  }
+  for (unsigned i = 0; i < callee_count_; ++i) {
+    if (ppc_pending(*callee_[i].slot)) return true;
+  }
+  return false;
+}
+
+// Collects one event: every notification bit if any (they come first, LIBMICROKIT.md §4.3), else
+// the highest-priority protected call or child fault (FIFO within a priority).
+bool HostKernel::poll(sdk::Event& ev) {
+  uint64_t bits = 0;
+  if (control_->events.pending.load(std::memory_order_relaxed) != 0) {
+    bits |= control_->events.pending.exchange(0, std::memory_order_acq_rel);
+  }
+  for (unsigned i = 0; i < pair_count_; ++i) {
+    Pair& p = pairs_[i];
+    if (p.in->pending.load(std::memory_order_relaxed) != 0) bits |= p.in->pending.exchange(0, std::memory_order_acq_rel) & p.receive_mask;
+  }
+  if (bits != 0) {
+    ev = sdk::Event{sdk::Event::Kind::Notifications, bits, 0, 0};
+    return true;
+  }
+
+  int best = -1;  // >= 0: callee_ index; < -1: child fault index -2 - i
+  unsigned best_prio = 0;
+  uint64_t best_stamp = 0;
+  for (unsigned i = 0; i < callee_count_; ++i) {
+    PpcSlot* s = callee_[i].slot;
+    uint32_t c = s->call_seq.load(std::memory_order_acquire);
+    if (c == s->taken_seq.load(std::memory_order_relaxed)) continue;
+    uint64_t stamp = s->call_stamp.load(std::memory_order_relaxed);
+    if (best == -1 || callee_[i].caller_priority > best_prio ||
+        (callee_[i].caller_priority == best_prio && stamp < best_stamp)) {
+      best = static_cast<int>(i);
+      best_prio = callee_[i].caller_priority;
+      best_stamp = stamp;
+    }
+  }
+  uint64_t faults = control_->child_faults.load(std::memory_order_acquire);
+  for (unsigned i = 0; faults != 0 && i < desc_->child_count; ++i) {
+    if ((faults & (uint64_t{1} << i)) == 0) continue;
+    if (best == -1 || children_[i].priority > best_prio) {
+      best = -2 - static_cast<int>(i);
+      best_prio = children_[i].priority;
+    }
+  }
+  if (best == -1) return false;
+
+  if (best >= 0) {
+    PpcSlot* s = callee_[best].slot;
+    uint64_t info = ppc_take(*s, mrs_, &owed_seq_);
+    owed_ = Owed::Call;
+    owed_slot_ = s;
+    ev = sdk::Event{sdk::Event::Kind::ProtectedCall, 0, callee_[best].channel, info};
+  } else {
+    unsigned i = static_cast<unsigned>(-2 - best);
+    const ChildFault& f = control_->child_fault[i];
+    copy_words(mrs_, f.mrs, message_count(f.info) < kFaultWords ? message_count(f.info) : kFaultWords);
+    uint64_t info = f.info;
+    control_->child_faults.fetch_and(~(uint64_t{1} << i), std::memory_order_acq_rel);
+    owed_ = Owed::Fault;
+    owed_child_ = children_[i].id;
+    ev = sdk::Event{sdk::Event::Kind::ChildFault, 0, children_[i].id, info};
+  }
+  return true;
+}
+
+void HostKernel::sleep() {
+  wait_until([this] { return anything_pending(); }, *status_, ins_, waitv_, waitv_count_, spin_ ? desc_->spin_ns : 0);
+  status_->cpu.store(current_cpu(), std::memory_order_relaxed);
+}
+
+sdk::Event HostKernel::wait(const sdk::WaitRequest& req) {
+  // Deferred notifications: every bit per peer first, then one wake per peer.
+  if (req.notify_count != 0) {
+    uint64_t bits[kMaxIds] = {};
+    for (unsigned i = 0; i < req.notify_count; ++i) {
+      const BootChannel& c = desc_->channels[req.notify[i]];
+      bits[c.pair] |= uint64_t{1} << c.peer_id;
+    }
+    for (unsigned i = 0; i < pair_count_; ++i) {
+      if (bits[i] != 0) raise(*pairs_[i].out, bits[i], *pairs_[i].peer_status);
+    }
+  }
+  uint32_t notes = 0;
+  if (req.ack_count != 0) {
+    uint64_t bits = 0;
+    for (unsigned i = 0; i < req.ack_count; ++i) bits |= uint64_t{1} << req.ack[i];
+    control_->irq_ack.fetch_or(bits, std::memory_order_seq_cst);
+    notes |= kNoteIrqAck;
+  }
+  if (req.become_passive) notes |= kNotePassive;
+  if (!init_reported_) {  // the first wait: init() has returned
+    init_reported_ = true;
+    notes |= kNoteInitDone;
+  }
+  if (notes != 0) note(notes);
+  if (req.reply) {
+    send_reply(req.reply_info);
+  } else {
+    owed_ = Owed::Nothing;
+  }
+  set_state(PdState::Waiting);
+  if (single_runner() && (notes != 0 || req.notify_count != 0)) yield_to_monitor(Yield::Continue);
+
+  sdk::Event ev;
+  while (!poll(ev)) {
+    if (single_runner()) {
+      yield_to_monitor(Yield::Wait);
+    } else {
+      sleep();
+    }
+  }
+  set_state(PdState::Running);
+  return ev;
+}
+
+}  // namespace corokit::host

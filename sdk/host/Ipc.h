@@ -1,0 +1,159 @@
+// The notification and protected-call protocols over the shared objects of Abi.h. Used by the PD
+// runtime, the monitor (IRQs and child faults are raised the same way) and the benchmarks.
+//
+// Waking rules (BENCHMARKS.md): a sender issues a system call only when the receiver is asleep and
+// nobody woke it since it went to sleep; a receiver spins for a bounded time before sleeping only
+// when another CPU can make progress meanwhile.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <time.h>
+
+#include "sdk/host/Abi.h"
+#include "sdk/host/Syscall.h"
+
+namespace corokit::host {
+
+inline constexpr int kFutexWait = 0, kFutexWake = 1;
+
+inline long futex_wake(std::atomic<uint32_t>* word, int count = 1) {
+  return sys::call(sys::kFutex, reinterpret_cast<long>(word), kFutexWake, count);
+}
+inline long futex_wait(std::atomic<uint32_t>* word, uint32_t expected) {
+  return sys::call(sys::kFutex, reinterpret_cast<long>(word), kFutexWait, expected, 0);
+}
+
+struct WaitVector {  // struct futex_waitv
+  uint64_t val;
+  uint64_t uaddr;
+  uint32_t flags;
+  uint32_t reserved;
+};
+inline constexpr uint32_t kFutex2Size32 = 0x02;
+inline long futex_waitv(WaitVector* v, unsigned n) { return sys::call(sys::kFutexWaitv, reinterpret_cast<long>(v), n, 0, 0, 0); }
+
+inline void cpu_relax() { __builtin_ia32_pause(); }
+
+// Wakes the receiver of `d` if it sleeps and nobody has woken it yet. Call after publishing work
+// (with a sequentially consistent store or RMW).
+inline bool kick(Direction& d, const StatusPage& receiver) {
+  if (receiver.asleep.load(std::memory_order_seq_cst) == 0) return false;
+  if (d.woken.exchange(1, std::memory_order_seq_cst) != 0) return false;
+  futex_wake(&d.woken);
+  return true;
+}
+
+// Raises `bits` for the receiver of `d`, whose status page is `receiver`. Returns true when it had to
+// wake the receiver (one FUTEX_WAKE).
+inline bool raise(Direction& d, uint64_t bits, const StatusPage& receiver) {
+  if ((d.pending.load(std::memory_order_seq_cst) & bits) != bits) d.pending.fetch_or(bits, std::memory_order_seq_cst);
+  return kick(d, receiver);
+}
+
+// The receiver's side: before sleeping it re-arms every direction it waits on.
+inline void rearm(Direction& d) {
+  if (d.woken.load(std::memory_order_relaxed) != 0) d.woken.store(0, std::memory_order_relaxed);
+}
+
+inline uint64_t now_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+inline unsigned message_count(uint64_t info) {
+  unsigned n = static_cast<unsigned>(info & 0x7f);
+  return n > kMaxMrs ? kMaxMrs : n;
+}
+
+inline void copy_words(uint64_t* to, const uint64_t* from, unsigned n) {
+  for (unsigned i = 0; i < n; ++i) to[i] = from[i];
+}
+
+// ---- protected calls over a PpcSlot ---------------------------------------------------------------
+
+// Caller: publishes the request (label, count and `count` words of `mrs`); returns its sequence
+// number. Wake the callee afterwards with kick().
+inline uint32_t ppc_send(PpcSlot& s, uint64_t info, const uint64_t* mrs) {
+  copy_words(s.call_mrs, mrs, message_count(info));
+  s.call_info = info;
+  s.call_stamp.store(now_ns(), std::memory_order_relaxed);
+  uint32_t seq = s.call_seq.load(std::memory_order_relaxed) + 1;
+  s.call_seq.store(seq, std::memory_order_seq_cst);
+  return seq;
+}
+
+// Caller: waits for the reply to `seq`. Spins for up to `spin_ns` while the callee is awake on
+// another CPU (it is about to answer), then sleeps on the reply word.
+inline void ppc_await(PpcSlot& s, uint32_t seq, const StatusPage& callee, uint64_t spin_ns, unsigned my_cpu) {
+  if (spin_ns != 0 && s.reply_seq.load(std::memory_order_acquire) != seq) {
+    uint64_t deadline = now_ns() + spin_ns;
+    while (s.reply_seq.load(std::memory_order_acquire) != seq && callee.asleep.load(std::memory_order_relaxed) == 0 &&
+           callee.cpu.load(std::memory_order_relaxed) != my_cpu) {
+      for (int i = 0; i < 16; ++i) cpu_relax();
+      if (now_ns() > deadline) break;
+    }
+  }
+  uint32_t seen = s.reply_seq.load(std::memory_order_acquire);
+  if (seen == seq) return;
+  s.caller_sleeping.store(1, std::memory_order_seq_cst);
+  while ((seen = s.reply_seq.load(std::memory_order_seq_cst)) != seq) futex_wait(&s.reply_seq, seen);
+  s.caller_sleeping.store(0, std::memory_order_relaxed);
+}
+
+// Caller: the reply's msginfo; its words are copied to `mrs`.
+inline uint64_t ppc_receive(const PpcSlot& s, uint64_t* mrs) {
+  uint64_t info = s.reply_info;
+  copy_words(mrs, s.reply_mrs, message_count(info));
+  return info;
+}
+
+// Callee: is a call waiting that nobody serves yet?
+inline bool ppc_pending(const PpcSlot& s) {
+  return s.call_seq.load(std::memory_order_relaxed) != s.taken_seq.load(std::memory_order_relaxed);
+}
+
+// Callee: takes the waiting call: its words into `mrs`; returns its msginfo and sequence number.
+// A caller rewriting the request meanwhile is detected and the copy retried.
+inline uint64_t ppc_take(PpcSlot& s, uint64_t* mrs, uint32_t* seq) {
+  uint32_t c;
+  uint64_t info;
+  do {
+    c = s.call_seq.load(std::memory_order_acquire);
+    info = s.call_info;
+    copy_words(mrs, s.call_mrs, message_count(info));
+  } while (s.call_seq.load(std::memory_order_acquire) != c);
+  s.taken_seq.store(c, std::memory_order_release);
+  *seq = c;
+  return info;
+}
+
+// Callee: answers call `seq` and wakes the caller if it sleeps.
+inline void ppc_reply(PpcSlot& s, uint32_t seq, uint64_t info, const uint64_t* mrs) {
+  copy_words(s.reply_mrs, mrs, message_count(info));
+  s.reply_info = info;
+  s.reply_seq.store(seq, std::memory_order_seq_cst);
+  if (s.caller_sleeping.load(std::memory_order_seq_cst) != 0) futex_wake(&s.reply_seq);
+}
+
+// Receiver: waits until `ready()`; spins first for up to `spin_ns`, then re-arms every direction it
+// waits on, says it is asleep, and sleeps on all their wake words at once.
+template <typename Ready>
+void wait_until(Ready ready, StatusPage& self, Direction* const* in, WaitVector* waitv, unsigned n, uint64_t spin_ns) {
+  if (spin_ns != 0) {
+    uint64_t deadline = now_ns() + spin_ns;
+    while (!ready()) {
+      for (int i = 0; i < 16; ++i) cpu_relax();
+      if (now_ns() > deadline) break;
+    }
+  }
+  while (!ready()) {
+    for (unsigned i = 0; i < n; ++i) rearm(*in[i]);
+    self.asleep.store(1, std::memory_order_seq_cst);
+    if (!ready()) futex_waitv(waitv, n);
+    self.asleep.store(0, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace corokit::host

@@ -1,0 +1,117 @@
+#include "system/runtime/RunOptions.h"
+
+#include <cstdlib>
+
+namespace corokit::runtime {
+
+const char* run_options_help() {
+  return "usage: corokit run SYSTEM.img [options]\n"
+         "\n"
+         "Boots a packed system: one sandboxed process per PD. Stops when every PD has finished,\n"
+         "on SIGINT/SIGTERM, or on one of the conditions below. Exit status: 0 no PD faulted,\n"
+         "1 a fault was reported, 2 the system could not boot.\n"
+         "\n"
+         "  --single-runner        one PD runs at a time, highest priority first (uniprocessor seL4 order)\n"
+         "  --timeout SECONDS      stop after SECONDS\n"
+         "  --until TEXT           stop once an output line contains TEXT\n"
+         "  --until-idle           stop once no PD can make progress\n"
+         "  --on-fault=stop|continue  stop the run at the first reported fault (default: continue)\n"
+         "  --restart-root N       restart a faulted root PD up to N times (default 0)\n"
+         "  --no-prefix            do not prefix PD output with the PD name\n"
+         "  --colour=auto|always|never  colour the prefix (default: auto, on a terminal)\n"
+         "  --no-dbg               drop PD debug output (as in a release build)\n"
+         "  --checked              invalid channels and message registers fault the PD\n"
+         "  --spin-us N            bounded spin before a PD sleeps (default 5; 0: never spin)\n"
+         "  --sched=auto|fifo|other  real-time scheduling when permitted (default auto)\n"
+         "  --console stdio|file=PATH  backend of the console device (default stdio)\n"
+         "  --log PATH             write the run log (every line, child faults) to PATH\n"
+         "  --events PATH          write fault and exit events as JSON lines to PATH\n"
+         "  --boot-report          print the time until every init() returned\n";
+}
+
+Result<RunOptions> parse_run_options(const std::vector<std::string>& args, std::string* image_path) {
+  RunOptions o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const std::string& name) -> Result<std::string> {
+      std::string prefix = name + "=";
+      if (a.rfind(prefix, 0) == 0) return a.substr(prefix.size());
+      if (i + 1 >= args.size()) return Error{name + " needs a value"};
+      return args[++i];
+    };
+    auto is = [&](const std::string& name) { return a == name || a.rfind(name + "=", 0) == 0; };
+    if (a == "--single-runner") {
+      o.single_runner = true;
+    } else if (is("--timeout")) {
+      Result<std::string> v = value("--timeout");
+      if (!v) return Error{v.error()};
+      char* end = nullptr;
+      double t = std::strtod(v->c_str(), &end);
+      if (end == v->c_str() || *end != '\0' || t < 0) return Error{"--timeout: not a number of seconds: '" + *v + "'"};
+      o.timeout_s = t;
+    } else if (is("--until")) {
+      Result<std::string> v = value("--until");
+      if (!v) return Error{v.error()};
+      o.until = *v;
+    } else if (a == "--until-idle") {
+      o.until_idle = true;
+    } else if (is("--on-fault")) {
+      Result<std::string> v = value("--on-fault");
+      if (!v) return Error{v.error()};
+      if (*v != "stop" && *v != "continue") return Error{"--on-fault: expected stop or continue"};
+      o.stop_on_fault = *v == "stop";
+    } else if (is("--restart-root")) {
+      Result<std::string> v = value("--restart-root");
+      if (!v) return Error{v.error()};
+      o.root_restarts = static_cast<unsigned>(std::strtoul(v->c_str(), nullptr, 10));
+    } else if (a == "--no-prefix") {
+      o.prefix = false;
+    } else if (is("--colour") || is("--color")) {
+      Result<std::string> v = value(a.rfind("--color", 0) == 0 ? "--color" : "--colour");
+      if (!v) return Error{v.error()};
+      if (*v == "auto") o.colour = RunOptions::Colour::Auto;
+      else if (*v == "always") o.colour = RunOptions::Colour::Always;
+      else if (*v == "never") o.colour = RunOptions::Colour::Never;
+      else return Error{"--colour: expected auto, always or never"};
+    } else if (a == "--no-dbg") {
+      o.drop_pd_output = true;
+    } else if (a == "--checked") {
+      o.checked = true;
+    } else if (is("--spin-us")) {
+      Result<std::string> v = value("--spin-us");
+      if (!v) return Error{v.error()};
+      o.spin_ns = std::strtoull(v->c_str(), nullptr, 10) * 1000;
+    } else if (is("--sched")) {
+      Result<std::string> v = value("--sched");
+      if (!v) return Error{v.error()};
+      if (*v == "auto") o.sched = RunOptions::Sched::Auto;
+      else if (*v == "fifo") o.sched = RunOptions::Sched::Fifo;
+      else if (*v == "other") o.sched = RunOptions::Sched::Other;
+      else return Error{"--sched: expected auto, fifo or other"};
+    } else if (is("--console")) {
+      Result<std::string> v = value("--console");
+      if (!v) return Error{v.error()};
+      if (*v != "stdio" && v->rfind("file=", 0) != 0) return Error{"--console: expected stdio or file=PATH"};
+      o.console = *v;
+    } else if (is("--log")) {
+      Result<std::string> v = value("--log");
+      if (!v) return Error{v.error()};
+      o.log_path = *v;
+    } else if (is("--events")) {
+      Result<std::string> v = value("--events");
+      if (!v) return Error{v.error()};
+      o.json_path = *v;
+    } else if (a == "--boot-report") {
+      o.boot_report = true;
+    } else if (!a.empty() && a[0] == '-') {
+      return Error{"unknown option '" + a + "'"};
+    } else if (image_path != nullptr && image_path->empty()) {
+      *image_path = a;
+    } else {
+      return Error{"unexpected argument '" + a + "'"};
+    }
+  }
+  return o;
+}
+
+}  // namespace corokit::runtime

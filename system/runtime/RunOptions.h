@@ -1,0 +1,36 @@
+// Options of `corokit run` (docs/runtime.md), parsed once and shared by the command and the tests.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "system/support/Result.h"
+
+namespace corokit::runtime {
+
+struct RunOptions {
+  bool single_runner = false;      // one PD at a time, uniprocessor seL4 order (R7)
+  bool prefix = true;              // prefix PD lines with the PD name
+  enum class Colour { Auto, Always, Never } colour = Colour::Auto;
+  bool drop_pd_output = false;     // --no-dbg: mimic a release build
+  std::optional<double> timeout_s; // stop after this many seconds
+  std::string until;               // stop once an output line contains this
+  bool until_idle = false;         // stop once no PD can make progress
+  bool stop_on_fault = false;      // --on-fault=stop
+  bool checked = false;            // misuse faults the PD (R5, R6)
+  uint64_t spin_ns = 5000;         // bounded spin before sleeping (0: never spin)
+  enum class Sched { Auto, Fifo, Other } sched = Sched::Auto;
+  std::string log_path;
+  std::string json_path;
+  std::string console = "stdio";   // stdio | file=PATH
+  unsigned root_restarts = 0;      // R10: restart a faulted root PD up to N times
+  bool boot_report = false;        // print the boot time once every init() returned
+};
+
+// Parses the options following the image path; `args` excludes the program and subcommand names.
+Result<RunOptions> parse_run_options(const std::vector<std::string>& args, std::string* image_path);
+const char* run_options_help();
+
+}  // namespace corokit::runtime

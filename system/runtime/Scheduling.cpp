@@ -1,0 +1,69 @@
+#include "system/runtime/Scheduling.h"
+
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace corokit::runtime {
+namespace {
+
+struct SchedAttr {  // struct sched_attr (not in glibc 2.36's headers)
+  uint32_t size;
+  uint32_t sched_policy;
+  uint64_t sched_flags;
+  int32_t sched_nice;
+  uint32_t sched_priority;
+  uint64_t sched_runtime;
+  uint64_t sched_deadline;
+  uint64_t sched_period;
+};
+constexpr uint32_t kSchedDeadline = 6;
+
+}  // namespace
+
+int fifo_priority(uint64_t p) { return 1 + static_cast<int>((p > 254 ? 254 : p) * 97 / 254); }
+int nice_for(uint64_t p) { return 19 - static_cast<int>((p > 254 ? 254 : p) * 39 / 254); }
+
+std::string apply_scheduling(pid_t pid, const sdf::ProtectionDomain& pd, const RunOptions& options, bool single_runner) {
+  std::string missing;
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  if (pd.cpu != 0 || cpus > 1) {
+    if (static_cast<long>(pd.cpu) < cpus) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(pd.cpu, &set);
+      // Only an explicit cpu pins; cpu 0 is the SDF default and means "anywhere" on the host.
+      if (pd.cpu != 0 && sched_setaffinity(pid, sizeof set, &set) != 0) missing += "cpu (" + std::string(std::strerror(errno)) + ")";
+    } else {
+      missing += "cpu " + std::to_string(pd.cpu) + " (the host has " + std::to_string(cpus) + " CPUs)";
+    }
+  }
+  if (single_runner) return missing;  // one PD runs at a time; priorities are the monitor's business
+  bool rt = options.sched != RunOptions::Sched::Other;
+  bool done = false;
+  if (rt && pd.budget < pd.period) {
+    SchedAttr a{};
+    a.size = sizeof a;
+    a.sched_policy = kSchedDeadline;
+    a.sched_runtime = pd.budget * 1000;
+    a.sched_deadline = pd.period * 1000;
+    a.sched_period = pd.period * 1000;
+    done = syscall(SYS_sched_setattr, pid, &a, 0) == 0;
+    if (!done) missing += std::string(missing.empty() ? "" : ", ") + "budget/period (SCHED_DEADLINE: " + std::strerror(errno) + ")";
+  }
+  if (rt && !done) {
+    sched_param sp{};
+    sp.sched_priority = fifo_priority(pd.priority);
+    done = sched_setscheduler(pid, SCHED_FIFO, &sp) == 0;
+    if (!done) missing += std::string(missing.empty() ? "" : ", ") + "priority (SCHED_FIFO: " + std::strerror(errno) + ")";
+  }
+  if (!done) setpriority(PRIO_PROCESS, static_cast<id_t>(pid), nice_for(pd.priority));
+  if (!rt && pd.budget < pd.period) missing += std::string(missing.empty() ? "" : ", ") + "budget/period (--sched=other)";
+  return missing;
+}
+
+}  // namespace corokit::runtime

@@ -1,0 +1,96 @@
+#include "system/runtime/SeccompPolicy.h"
+
+#include <fcntl.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "sdk/host/Abi.h"
+#include "system/runtime/SharedObject.h"
+
+namespace corokit::runtime {
+namespace {
+
+struct ContextDeleter {
+  void operator()(scmp_filter_ctx c) const { seccomp_release(c); }
+};
+
+}  // namespace
+
+Result<std::vector<sock_filter>> build_pd_filter(const std::vector<DeviceGrant>& devices) {
+  std::unique_ptr<void, ContextDeleter> ctx(seccomp_init(SCMP_ACT_TRAP));
+  if (!ctx) return Error{"seccomp_init failed"};
+  scmp_filter_ctx c = ctx.get();
+  int rc = 0;
+  auto allow = [&](int nr, unsigned argc = 0, const scmp_arg_cmp* args = nullptr) {
+    if (rc == 0) rc = seccomp_rule_add_array(c, SCMP_ACT_ALLOW, nr, argc, args);
+  };
+  auto refuse = [&](int nr, int err) {
+    if (rc == 0) rc = seccomp_rule_add(c, SCMP_ACT_ERRNO(static_cast<uint32_t>(err)), nr, 0);
+  };
+
+  // The runtime: waiting and waking, memory for libc's allocator, signals for fault handling, time.
+  for (int nr : {SCMP_SYS(futex), SCMP_SYS(futex_waitv), SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap),
+                 SCMP_SYS(madvise), SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(rt_sigreturn),
+                 SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigaction), SCMP_SYS(sigaltstack), SCMP_SYS(clock_gettime),
+                 SCMP_SYS(clock_getres), SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep), SCMP_SYS(gettimeofday),
+                 SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getcpu), SCMP_SYS(sched_yield),
+                 SCMP_SYS(sched_getaffinity), SCMP_SYS(getrandom), SCMP_SYS(restart_syscall), SCMP_SYS(fstat),
+                 SCMP_SYS(close), SCMP_SYS(close_range), SCMP_SYS(arch_prctl), SCMP_SYS(set_tid_address),
+                 SCMP_SYS(set_robust_list), SCMP_SYS(rseq), SCMP_SYS(mmap), SCMP_SYS(mprotect)}) {
+    allow(nr);
+  }
+  // Console lines (fds 1 and 2) and the monitor's doorbell (fd 3).
+  for (int fd : {1, 2, host::kFdMonitor}) {
+    scmp_arg_cmp a = SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(fd));
+    allow(SCMP_SYS(write), 1, &a);
+  }
+  {
+    scmp_arg_cmp a = SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME);
+    allow(SCMP_SYS(prctl), 1, &a);
+    scmp_arg_cmp b = SCMP_A2(SCMP_CMP_EQ, 0);  // reading a limit, never setting one
+    allow(SCMP_SYS(prlimit64), 1, &b);
+    scmp_arg_cmp e = SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(kFdExec));
+    allow(SCMP_SYS(execveat), 1, &e);
+  }
+  // Harmless probes of libc's start-up and stdio get an error instead of a fault.
+  refuse(SCMP_SYS(readlink), ENOENT);
+  refuse(SCMP_SYS(newfstatat), EPERM);
+  refuse(SCMP_SYS(ioctl), ENOTTY);
+
+  for (const DeviceGrant& d : devices) {
+    scmp_arg_cmp a = SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(d.fd));
+    switch (d.kind) {
+      case DeviceGrant::Kind::Timer:
+        allow(SCMP_SYS(timerfd_settime), 1, &a);
+        allow(SCMP_SYS(timerfd_gettime), 1, &a);
+        allow(SCMP_SYS(read), 1, &a);
+        break;
+      case DeviceGrant::Kind::ConsoleIn:
+        allow(SCMP_SYS(read), 1, &a);
+        break;
+      case DeviceGrant::Kind::ConsoleOut:
+        allow(SCMP_SYS(write), 1, &a);
+        break;
+    }
+  }
+  if (rc != 0) return Error{std::string("building the seccomp filter: ") + std::strerror(-rc)};
+
+  int fd = memfd_create("corokit-bpf", MFD_CLOEXEC);
+  if (fd < 0) return Error{"memfd for the seccomp filter"};
+  Fd out(fd);
+  rc = seccomp_export_bpf(c, out.get());
+  if (rc != 0) return Error{std::string("exporting the seccomp filter: ") + std::strerror(-rc)};
+  off_t size = lseek(out.get(), 0, SEEK_END);
+  if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0) return Error{"seccomp filter has a bad size"};
+  std::vector<sock_filter> prog(static_cast<size_t>(size) / sizeof(sock_filter));
+  if (pread(out.get(), prog.data(), static_cast<size_t>(size), 0) != size) return Error{"reading the seccomp filter"};
+  return prog;
+}
+
+}  // namespace corokit::runtime

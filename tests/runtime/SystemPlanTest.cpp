@@ -1,0 +1,59 @@
+// The monitor's plan: who shares which object, which bits each PD may receive from which peer.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <fstream>
+
+#include "system/runtime/SystemPlan.h"
+#include "system/sdf/SystemLoader.h"
+#include "system/sdf/Target.h"
+
+namespace corokit::runtime {
+namespace {
+
+sdf::System load(const std::string& xml) {
+  sdf::CheckOptions options;
+  options.target = *sdf::builtin_profile("host");
+  sdf::LoadedSystem l = sdf::load_system_text(xml, "test.system", options);
+  EXPECT_TRUE(l.ok());
+  return l.system;
+}
+
+TEST(SystemPlan, PairsMasksAndSlots) {
+  sdf::System sys = load(R"(<system>
+    <protection_domain name="a" priority="1"><program_image path="a.elf"/></protection_domain>
+    <protection_domain name="b" priority="2"><program_image path="b.elf"/></protection_domain>
+    <protection_domain name="c" priority="3"><program_image path="c.elf"/></protection_domain>
+    <channel><end pd="a" id="0" pp="true"/><end pd="b" id="5"/></channel>
+    <channel><end pd="a" id="1" notify="false"/><end pd="b" id="6"/></channel>
+    <channel><end pd="c" id="2"/><end pd="b" id="7" notify="false"/></channel>
+  </system>)");
+  Result<SystemPlan> plan = plan_system(sys);
+  ASSERT_TRUE(plan.ok()) << plan.error();
+  ASSERT_EQ(plan->pairs.size(), 2u);
+  EXPECT_EQ(plan->pairs[0].slots, 1u);
+  const PdPlan& b = plan->pds[1];
+  ASSERT_EQ(b.pairs.size(), 2u);
+  // b may receive on 5 (a's end 0 notifies) but not on 6 (a's end 1 does not); 7 from c.
+  EXPECT_EQ(b.pairs[0].receive_mask, uint64_t{1} << 5);
+  EXPECT_EQ(b.pairs[1].receive_mask, uint64_t{1} << 7);
+  EXPECT_EQ(b.channels[5].callee, 1);
+  EXPECT_EQ(plan->pds[0].channels[0].can_call, 1);
+  EXPECT_EQ(plan->pds[0].channels[0].peer_id, 5);
+  // c may not receive anything from b.
+  EXPECT_EQ(plan->pds[2].pairs[0].receive_mask, 0u);
+}
+
+TEST(SystemPlan, RefusesDevicesTheBoardDoesNotHave) {
+  sdf::System sys = load(R"(<system>
+    <protection_domain name="a"><program_image path="a.elf"/><irq irq="34" id="1"/></protection_domain>
+  </system>)");
+  sys.pds[0].irqs[0].irq = 99;
+  Result<SystemPlan> plan = plan_system(sys);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(plan.error().find("IRQ 99 is not a host-board device interrupt"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace corokit::runtime
