@@ -194,5 +194,31 @@ TEST_F(Commands, GraphWritesDotAndSvg) {
   EXPECT_NE(no_dot.err.find("Graphviz"), std::string::npos) << no_dot.err;
 }
 
+// The whole chain on Microkit's examples, built with the SDK: pack, then boot through corokit run
+// (and as a self-contained executable). The setvar example prints the packer's pseudo-physical
+// choices; mr_prefill checks the prefilled bytes and the patched length.
+TEST_F(Commands, PackedExamplesBoot) {
+  const std::string examples = COROKIT_EXAMPLES_SRC, elfs = COROKIT_EXAMPLES_ELFS;
+  Ran p = corokit({"pack", examples + "/setvar/setvar.system", "--search-path", elfs, "-o", "setvar.img"}, dir_);
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  Ran r = corokit({"run", "setvar.img", "--timeout", "10", "--until-idle", "--no-prefix"}, dir_);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  for (const char* line : {"Virtual address of 'mr_with_paddr': 536870912\n",
+                           "Physical address of 'mr_with_paddr': 2147483648\n",
+                           "Physical address of 'small_mr_no_paddr': 1073741824\n",   // 0x40000000
+                           "Physical address of 'large_mr_no_paddr': 1075838976\n",   // 0x40200000, 2 MiB aligned
+                           "Physical address of 'pl011_paddr': 150994944\n"}) {
+    EXPECT_NE(r.out.find(line), std::string::npos) << line << r.out;
+  }
+
+  p = corokit({"pack", examples + "/mr_prefill/mr_prefill.system", "--search-path", elfs, examples + "/mr_prefill",
+               "-o", "mr_prefill", "--self-contained"},
+              dir_);
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  r = run(dir_.file("mr_prefill"), {"--timeout", "10", "--until-idle", "--no-prefix"}, dir_);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("prefilled data OK!\n"), std::string::npos) << r.out << r.err;
+}
+
 }  // namespace
 }  // namespace corokit::image
