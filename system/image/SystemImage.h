@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "system/board/HostBoard.h"
 #include "system/sdf/Model.h"
 
 namespace corokit::image {
@@ -38,11 +39,24 @@ struct PdImage {
   std::string source_path;  // where the packer found the ELF, for reports
 };
 
+// A host-board device the system uses (HOST_BOARD.md): its IRQ is declared by a PD (the driver)
+// and/or its register window is a memory region. `corokit run` attaches a backend to each.
+struct DeviceUse {
+  board::DeviceKind kind = board::DeviceKind::Console;
+  uint32_t index = 0;                // block 0..7, NIC 0..3, else 0
+  uint32_t driver_pd = sdf::kNone;   // the PD declaring the device's IRQ, if any
+  uint64_t irq_id = 0;               // that PD's local id for the IRQ
+  std::vector<uint32_t> window_mrs;  // MRs whose phys_addr is the device's register window
+};
+
 struct SystemImage {
   // The validated model: indices resolved, MR page sizes chosen, prefill bytes captured,
-  // pseudo-physical addresses assigned.
+  // pseudo-physical addresses assigned (written into MemoryRegion::phys_addr).
   sdf::System system;
   std::vector<PdImage> pds;  // by global PD index
+  // MRs whose phys_addr the packer chose (SDF.md §6.6), ascending; the others were declared.
+  std::vector<uint32_t> assigned_paddrs;
+  std::vector<DeviceUse> devices;  // in the board's device order
 };
 
 }  // namespace corokit::image

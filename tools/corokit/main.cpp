@@ -16,6 +16,10 @@ struct Subcommand {
 
 constexpr Subcommand kSubcommands[] = {
     {"check", corokit::tool::run_check, "check a system description (SDF) and report every problem"},
+    {"pack", corokit::tool::run_pack, "pack PD ELFs and a system description into one image"},
+    {"inspect", corokit::tool::run_inspect, "verify a packed image and print what it holds"},
+    {"graph", corokit::tool::run_graph, "draw a system as Graphviz DOT or SVG"},
+    {"run", corokit::tool::run_run, "boot a packed image: one sandboxed process per PD"},
 };
 
 void print_help() {
@@ -28,6 +32,7 @@ void print_help() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (auto rc = corokit::tool::run_embedded_image(argc, argv)) return *rc;
   if (argc < 2) {
     print_help();
     return 2;
