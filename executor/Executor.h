@@ -66,8 +66,19 @@ class Executor {
 
   // Makes a suspended (or running) task ready. Idempotent while it is queued.
   void schedule(TaskRecord& task) noexcept {
-    if (task.queued) return;
-    task.queued = true;
+    if (task.state == TaskState::Ready) return;  // Ready means queued
+    push_ready(task);
+  }
+  // Starts the frame `root` as a task owned by `owner` (nullptr: the executor) and makes it ready.
+  void start(detail::PromiseBase& promise, std::coroutine_handle<> root, TaskList* owner,
+             CompletionListener* listener) noexcept;
+  // Requests cancellation (deferred; see above).
+  void cancel(TaskRecord& task) noexcept;
+  // Destroys an unfinished task at once, without telling its listener: for owners going away.
+  void destroy_now(TaskRecord& task) noexcept;
+
+ private:
+  [[gnu::always_inline]] void push_ready(TaskRecord& task) noexcept {
     task.state = TaskState::Ready;
     task.next_ready = nullptr;
     if (ready_tail_ != nullptr) {
@@ -77,33 +88,27 @@ class Executor {
     }
     ready_tail_ = &task;
   }
-  // Starts the frame `root` as a task owned by `owner` (nullptr: the executor) and makes it ready.
-  void start(detail::PromiseBase& promise, std::coroutine_handle<> root, TaskList* owner,
-             CompletionListener* listener) noexcept;
-  // Requests cancellation (deferred; see above).
-  void cancel(TaskRecord& task) noexcept;
-  // Destroys an unfinished task at once, without telling its listener: for owners going away.
-  void destroy_now(TaskRecord& task) noexcept;
-  TaskRecord* current() const noexcept { return current_; }
-
- private:
-  TaskRecord* pop_ready() noexcept {
+  [[gnu::always_inline]] TaskRecord* pop_ready() noexcept {
     TaskRecord* task = ready_head_;
     ready_head_ = task->next_ready;
     if (ready_head_ == nullptr) ready_tail_ = nullptr;
-    task->queued = false;
-    return task;
+    return task;  // still Ready: the caller moves it on
   }
+  void suspended(TaskRecord& task) noexcept;
   void cancel_now(TaskRecord& task) noexcept;
   void finish(TaskRecord& task) noexcept;
   void forget(TaskRecord& task) noexcept;
+  void tear_down(TaskRecord& task) noexcept;
 
   FramePool& frames_;
   FramePool* previous_pool_;
   TaskRecord* ready_head_ = nullptr;
   TaskRecord* ready_tail_ = nullptr;
-  TaskRecord* current_ = nullptr;
-  TaskList roots_;  // spawned by spawn()/spawn_detached(), unfinished
+  // Tasks spawned by spawn()/spawn_detached() that suspended and have not finished. A task joins
+  // the list only when it first suspends: until then it is in the ready queue or running, and a
+  // task that completes in its first run never touches the list. ~Executor finds every
+  // unfinished task through this list and the ready queue.
+  TaskList roots_;
   std::size_t live_ = 0;
   bool running_ = false;
 };

@@ -42,9 +42,20 @@ void* FramePool::allocate_fresh(unsigned size_class) noexcept {
   }
   void* block = bump_;
   bump_ += bytes;
-  stats_.reserved_bytes += bytes;
-  ++stats_.live_blocks;
+  reserved_bytes_ += bytes;
+  ++carved_blocks_;
   return block;
+}
+
+FramePool::Stats FramePool::stats() const noexcept {
+  Stats stats;
+  stats.live_blocks = carved_blocks_;
+  for (FreeBlock* list : free_) {
+    for (FreeBlock* block = list; block != nullptr; block = block->next) --stats.live_blocks;
+  }
+  stats.reserved_bytes = reserved_bytes_;
+  stats.chunks = chunks_taken_;
+  return stats;
 }
 
 bool FramePool::grow(std::size_t at_least) noexcept {
@@ -58,7 +69,7 @@ bool FramePool::grow(std::size_t at_least) noexcept {
   chunk->next = chunks_;
   chunk->bytes = bytes;
   chunks_ = chunk;
-  ++stats_.chunks;
+  ++chunks_taken_;
   // The tail of the previous chunk is abandoned: at most one block's worth per chunk.
   bump_ = align_up(static_cast<unsigned char*>(memory) + sizeof(Chunk));
   bump_end_ = static_cast<unsigned char*>(memory) + bytes;

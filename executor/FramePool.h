@@ -44,30 +44,35 @@ class FramePool {
 
   // Never returns nullptr: panics when the pool is exhausted or `bytes` exceeds kMaxBlock.
   void* allocate(std::size_t bytes) noexcept { return allocate_in_class(class_of(bytes)); }
-  void deallocate(void* block, std::size_t bytes) noexcept { deallocate_in_class(block, class_of(bytes)); }
+  void deallocate(void* block, std::size_t bytes) noexcept { recycle(free_list_of(class_of(bytes)), block); }
 
-  // The same, for callers that keep the size class of a block (task records do).
+  // The same, for callers that keep where a block goes back to (task records do): a block returns
+  // to the free list of its class, which needs neither the pool nor the class at hand.
+  struct FreeBlock {
+    FreeBlock* next;
+  };
+  using FreeList = FreeBlock*;
   static unsigned class_of(std::size_t bytes) noexcept {
     if (bytes <= 1024) return bytes == 0 ? 0 : static_cast<unsigned>((bytes - 1) >> 5);
     if (bytes > kMaxBlock) return kClasses;  // rejected in allocate_fresh
     return kFineClasses + static_cast<unsigned>(64 - __builtin_clzll(bytes - 1)) - 11;
   }
+  FreeList& free_list_of(unsigned size_class) noexcept { return free_[size_class]; }
   void* allocate_in_class(unsigned size_class) noexcept {
     if (FreeBlock* block = free_[size_class]) {
       free_[size_class] = block->next;
-      ++stats_.live_blocks;
       return block;
     }
     return allocate_fresh(size_class);
   }
-  void deallocate_in_class(void* block, unsigned size_class) noexcept {
+  static void recycle(FreeList& list, void* block) noexcept {
     auto* node = static_cast<FreeBlock*>(block);
-    node->next = free_[size_class];
-    free_[size_class] = node;
-    --stats_.live_blocks;
+    node->next = list;
+    list = node;
   }
 
-  const Stats& stats() const noexcept { return stats_; }
+  // Counts the free lists (the allocation paths keep no statistics): for tests and diagnostics.
+  Stats stats() const noexcept;
 
   // The pool coroutine frames are allocated from (one per PD; set by the Executor).
   static FramePool* installed() noexcept { return installed_; }
@@ -78,9 +83,6 @@ class FramePool {
   }
 
  private:
-  struct FreeBlock {
-    FreeBlock* next;
-  };
   struct Chunk {
     Chunk* next;
     std::size_t bytes;
@@ -97,12 +99,14 @@ class FramePool {
   void* allocate_fresh(unsigned size_class) noexcept;
   bool grow(std::size_t at_least) noexcept;
 
-  FreeBlock* free_[kClasses + 1] = {};
+  FreeList free_[kClasses + 1] = {};
   unsigned char* bump_ = nullptr;
   unsigned char* bump_end_ = nullptr;
   ChunkSource source_{};
   Chunk* chunks_ = nullptr;
-  Stats stats_{};
+  std::size_t carved_blocks_ = 0;
+  std::size_t reserved_bytes_ = 0;
+  std::size_t chunks_taken_ = 0;
 
   static FramePool* installed_;
 };

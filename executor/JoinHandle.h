@@ -43,8 +43,8 @@ class [[nodiscard]] JoinHandle {
   void detach() noexcept {
     TaskRecord* task = std::exchange(task_, nullptr);
     if (task == nullptr) return;
-    task->owner_holds = false;
-    if (task->state == TaskState::Completed && task->frame_alive) {
+    task->clear(task_bits::kOwnerHolds);
+    if (task->state == TaskState::Completed && task->frame_alive()) {
       detail::destroy_frame(*task);
     } else {
       detail::release_record_if_unused(*task);
@@ -71,6 +71,7 @@ class [[nodiscard]] JoinHandle {
       if (task_->listener != nullptr) panic("corokit executor: a task can be joined by one awaiter at a time");
       waiter_ = &detail::suspend_point(awaiting);
       task_->listener = this;
+      task_->set(task_bits::kObserved);
     }
     Outcome<T> await_resume() { return take(*task_); }
 
@@ -112,11 +113,14 @@ inline void Executor::start(detail::PromiseBase& promise, std::coroutine_handle<
   if (task.state != TaskState::Idle || root.done()) panic("corokit executor: a task can be started only once");
   promise.record_ = &task;
   task.executor = this;
-  task.listener = listener;
   task.resume_point = root;
-  (owner != nullptr ? *owner : roots_).push_back(task);
+  if (owner != nullptr) owner->push_back(task);  // roots join roots_ when they first suspend
+  if (listener != nullptr) {
+    task.listener = listener;
+    task.set(task_bits::kObserved);
+  }
   ++live_;
-  schedule(task);
+  push_ready(task);
 }
 
 template <class T>
@@ -132,6 +136,7 @@ JoinHandle<T> Executor::spawn(Task<T> task, StopToken token) noexcept {
   JoinHandle<T> joined = spawn(std::move(task));
   if (token.stop_possible()) {
     TaskRecord& record = *joined.task_;
+    record.set(task_bits::kObserved);
     void* memory = frames_.allocate(sizeof(StopCallback));
     record.stop_callback = ::new (memory) StopCallback(
         token, [](void* context) noexcept {
@@ -147,7 +152,7 @@ template <class T>
 void Executor::spawn_detached(Task<T> task) noexcept {
   auto handle = task.release();
   if (!handle) panic("corokit executor: spawning an empty Task");
-  detail::record_of_frame(handle.address()).owner_holds = false;
+  detail::record_of_frame(handle.address()).clear(task_bits::kOwnerHolds);
   start(handle.promise(), handle, nullptr, nullptr);
 }
 

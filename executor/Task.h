@@ -36,8 +36,7 @@ class PromiseBase {
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> self) const noexcept {
       PromiseBase& promise = self.promise();
       if (promise.continuation_) return promise.continuation_;
-      promise.record_->state = TaskState::Completed;  // a spawned root: the executor finishes it
-      return std::noop_coroutine();
+      return std::noop_coroutine();  // a spawned root: the executor sees it done() and finishes it
     }
     void await_resume() const noexcept {}
   };
@@ -51,7 +50,7 @@ class PromiseBase {
   void unhandled_exception() noexcept {
     ::new (static_cast<void*>(&exception_)) std::exception_ptr(std::current_exception());
     failed_ = true;
-    if (!continuation_) record_->failed = true;
+    if (!continuation_) record_->set(task_bits::kFailed);
   }
   void rethrow_if_failed() const {
     if (failed_) std::rethrow_exception(exception_);
@@ -153,7 +152,9 @@ class [[nodiscard]] Task {
   }
   Task(const Task&) = delete;
   Task& operator=(const Task&) = delete;
-  ~Task() { reset(); }
+  ~Task() {
+    if (handle_) reset();  // inline: a spawned Task is empty, and its destructor is on the spawn path
+  }
 
   explicit operator bool() const noexcept { return static_cast<bool>(handle_); }
   // Ran to its end (its result or exception can be taken with co_await).
@@ -221,8 +222,8 @@ template <class T>
 void Task<T>::reset() noexcept {
   if (!handle_) return;
   TaskRecord& r = record();
-  r.owner_holds = false;
-  if (!r.frame_alive) {
+  r.clear(task_bits::kOwnerHolds);
+  if (!r.frame_alive()) {
     detail::release_record_if_unused(r);
   } else if (r.state == TaskState::Idle || r.state == TaskState::Completed) {
     handle_.destroy();

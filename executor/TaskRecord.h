@@ -57,26 +57,45 @@ enum class TaskState : std::uint8_t {
   Cancelled,  // destroyed at a suspension point; the frame is gone
 };
 
+// TaskRecord::bits: rare conditions, in one byte so that the hot paths test a single value. A
+// detached task that just completed needs nothing but its frame destroyed exactly when `bits == 0`,
+// and a dequeued task is resumed exactly when neither kFrameGone nor kCancelRequested is set.
+namespace task_bits {
+// Who still needs the record once the frame is gone: the block returns to the pool when none does.
+inline constexpr std::uint8_t kOwnerHolds = 1 << 0;  // a Task or JoinHandle refers to this record
+inline constexpr std::uint8_t kQueued = 1 << 1;      // destroyed while in the ready queue
+inline constexpr std::uint8_t kPinned = 1 << 2;      // the executor is working on it
+inline constexpr std::uint8_t kFrameGone = 1 << 3;   // the coroutine frame has been destroyed
+inline constexpr std::uint8_t kCancelRequested = 1 << 4;
+inline constexpr std::uint8_t kFailed = 1 << 5;  // the root coroutine ended with an exception
+// In an owner list, or given a listener or a stop callback: finishing goes through
+// Executor::finish. Set once, never cleared (the record is done with when the task finishes).
+inline constexpr std::uint8_t kObserved = 1 << 6;
+}  // namespace task_bits
+
 struct alignas(16) TaskRecord {
-  ListLink owner_link;  // first member: in the owner's list (executor, scope or group) while unfinished
+  // Hot: every spawn, resumption and completion touches these.
   TaskRecord* next_ready = nullptr;
   std::coroutine_handle<> resume_point;  // the innermost coroutine of the task's await chain
   Executor* executor = nullptr;
+  FramePool::FreeList* home;  // where the block goes back to
+  TaskState state = TaskState::Idle;
+  std::uint8_t bits = task_bits::kOwnerHolds;
+  // Cold: only tasks that suspend, are joined, run in a group or have a stop token use these.
+  ListLink owner_link;  // in the owner's list (executor, scope or group) while unfinished
   CompletionListener* listener = nullptr;
   StopCallback* stop_callback = nullptr;
-  FramePool* pool = nullptr;
-  std::uint32_t size_class = 0;  // of the pool block
-  TaskState state = TaskState::Idle;
-  bool cancel_requested = false;
-  bool failed = false;  // the root coroutine ended with an exception
-  // The block is returned to the pool once none of these holds it.
-  bool frame_alive = true;
-  bool owner_holds = true;  // a Task, JoinHandle or group refers to this record
-  bool queued = false;      // in the ready queue
-  bool pinned = false;      // the executor is working on it
+
+  explicit TaskRecord(FramePool::FreeList& free_list) noexcept : home(&free_list) {}
 
   bool finished() const noexcept { return state == TaskState::Completed || state == TaskState::Cancelled; }
+  bool frame_alive() const noexcept { return !has(task_bits::kFrameGone); }
+  bool has(std::uint8_t bit) const noexcept { return (bits & bit) != 0; }
+  void set(std::uint8_t bit) noexcept { bits = static_cast<std::uint8_t>(bits | bit); }
+  void clear(std::uint8_t bit) noexcept { bits = static_cast<std::uint8_t>(bits & ~bit); }
   void* frame() noexcept { return this + 1; }
+  // The spawned coroutine (the outermost of the await chain); done() once it ran to its end.
+  std::coroutine_handle<> root() noexcept { return std::coroutine_handle<>::from_address(frame()); }
 };
 
 namespace detail {
@@ -87,22 +106,25 @@ inline void* allocate_frame(std::size_t bytes) noexcept {
   FramePool* pool = FramePool::installed();
   if (pool == nullptr) panic("corokit executor: no frame pool installed (create the Executor before its tasks)");
   const unsigned size_class = FramePool::class_of(bytes + sizeof(TaskRecord));
-  auto* record = ::new (pool->allocate_in_class(size_class)) TaskRecord{};
-  record->pool = pool;
-  record->size_class = size_class;
-  return record->frame();
+  void* block = pool->allocate_in_class(size_class);
+  return (::new (block) TaskRecord(pool->free_list_of(size_class)))->frame();
 }
 
 inline void release_record_if_unused(TaskRecord& record) noexcept {
-  if (!record.frame_alive && !record.owner_holds && !record.queued && !record.pinned) {
-    record.pool->deallocate_in_class(&record, record.size_class);
+  using namespace task_bits;
+  if ((record.bits & (kOwnerHolds | kQueued | kPinned | kFrameGone)) == kFrameGone) {
+    FramePool::recycle(*record.home, &record);
   }
 }
 
 inline void release_frame(void* frame) noexcept {
+  using namespace task_bits;
   TaskRecord& record = record_of_frame(frame);
-  record.frame_alive = false;
-  release_record_if_unused(record);
+  if ((record.bits & (kOwnerHolds | kQueued | kPinned)) == 0) {
+    FramePool::recycle(*record.home, &record);  // nobody else needs the record
+  } else {
+    record.set(kFrameGone);
+  }
 }
 
 inline void destroy_frame(TaskRecord& record) noexcept {
@@ -120,8 +142,9 @@ class TaskList {
   TaskList& operator=(const TaskList&) = delete;
 
   bool empty() const noexcept { return head_.next == &head_; }
-  TaskRecord& front() noexcept { return *reinterpret_cast<TaskRecord*>(head_.next); }
+  TaskRecord& front() noexcept { return of(head_.next); }
   void push_back(TaskRecord& record) noexcept {
+    record.set(task_bits::kObserved);
     ListLink& link = record.owner_link;
     link.prev = head_.prev;
     link.next = &head_;
@@ -132,12 +155,15 @@ class TaskList {
   void for_each(F&& f) noexcept {
     for (ListLink* link = head_.next; link != &head_;) {
       ListLink* next = link->next;
-      f(*reinterpret_cast<TaskRecord*>(link));
+      f(of(link));
       link = next;
     }
   }
 
  private:
+  static TaskRecord& of(ListLink* link) noexcept {
+    return *reinterpret_cast<TaskRecord*>(reinterpret_cast<unsigned char*>(link) - offsetof(TaskRecord, owner_link));
+  }
   ListLink head_{&head_, &head_};
 };
 

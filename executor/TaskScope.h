@@ -27,7 +27,7 @@ class TaskScope {
   void spawn(Task<T> task) noexcept {
     auto child = task.release();
     if (!child) panic("corokit executor: spawning an empty Task");
-    detail::record_of_frame(child.address()).owner_holds = false;
+    detail::record_of_frame(child.address()).clear(task_bits::kOwnerHolds);
     group_.start(executor_, child);
   }
 
