@@ -50,14 +50,13 @@ std::size_t Executor::run(std::size_t budget) noexcept {
     task.state = TaskState::Running;
     task.resume_point.resume();
     ++resumed;
+    if (finished_in_place_) {  // the detached fast path: the task completed and freed its frame
+      finished_in_place_ = false;
+      continue;
+    }
     if (task.root().done()) {
-      if (task.bits == 0) [[likely]] {
-        --live_;  // detached, never suspended, nobody to tell: only the frame is left to free
-        detail::destroy_frame(task);
-      } else {
-        task.state = TaskState::Completed;
-        finish(task);
-      }
+      task.state = TaskState::Completed;
+      finish(task);
     } else if (task.state == TaskState::Running) {
       suspended(task);
     }

@@ -69,6 +69,11 @@ class Executor {
     if (task.state == TaskState::Ready) return;  // Ready means queued
     push_ready(task);
   }
+  // A root about to destroy its own frame at its final suspension point (see Task.h).
+  void finished_in_place() noexcept {
+    --live_;
+    finished_in_place_ = true;
+  }
   // Starts the frame `root` as a task owned by `owner` (nullptr: the executor) and makes it ready.
   void start(detail::PromiseBase& promise, std::coroutine_handle<> root, TaskList* owner,
              CompletionListener* listener) noexcept;
@@ -111,7 +116,14 @@ class Executor {
   TaskList roots_;
   std::size_t live_ = 0;
   bool running_ = false;
+  bool finished_in_place_ = false;  // the task just resumed is gone: do not touch its record
 };
+
+inline bool detail::finish_in_place(TaskRecord& record) noexcept {
+  if (record.bits != 0) return false;  // owned, observed, cancelled or failed: Executor::finish
+  record.executor->finished_in_place();
+  return true;
+}
 
 }  // namespace corokit::exec
 

@@ -30,17 +30,19 @@ class PromiseBase {
 
   std::suspend_always initial_suspend() const noexcept { return {}; }
 
+  // At its end a nested coroutine resumes its awaiter. A spawned root that nobody observes (the
+  // common detached task) does not suspend: its frame is destroyed right here, in the same
+  // resumption, and the executor is told so; any other root suspends for the executor to finish.
   struct FinalAwaiter {
-    bool await_ready() const noexcept { return false; }
-    template <class P>
-    std::coroutine_handle<> await_suspend(std::coroutine_handle<P> self) const noexcept {
-      PromiseBase& promise = self.promise();
+    PromiseBase& promise;
+    bool await_ready() const noexcept { return !promise.continuation_ && finish_in_place(*promise.record_); }
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<>) const noexcept {
       if (promise.continuation_) return promise.continuation_;
-      return std::noop_coroutine();  // a spawned root: the executor sees it done() and finishes it
+      return std::noop_coroutine();  // the executor sees the root done() and finishes it
     }
     void await_resume() const noexcept {}
   };
-  FinalAwaiter final_suspend() const noexcept { return {}; }
+  FinalAwaiter final_suspend() noexcept { return {*this}; }
 
 #if defined(__cpp_exceptions)
   PromiseBase() noexcept {}

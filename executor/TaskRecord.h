@@ -127,6 +127,10 @@ inline void release_frame(void* frame) noexcept {
   }
 }
 
+// At the final suspension point of a spawned root: true when nothing but the frame is left to
+// free, and the task is then accounted as finished (Executor.h defines it).
+bool finish_in_place(TaskRecord& record) noexcept;
+
 inline void destroy_frame(TaskRecord& record) noexcept {
   std::coroutine_handle<>::from_address(record.frame()).destroy();
 }
