@@ -22,7 +22,7 @@ Executor::~Executor() {
     if (task.frame_alive()) {
       // Unlinked and unfinished: a root that never suspended. Linked with the roots gone: the
       // child of a group or scope that outlived its parent, which is a bug of its owner.
-      if (task.owner_link.linked()) panic("corokit executor: a task scope or group outlived the executor");
+      if (task.linked()) panic("corokit executor: a task scope or group outlived the executor");
       tear_down(task);
     } else {
       task.clear(kQueued);
@@ -67,7 +67,7 @@ std::size_t Executor::run(std::size_t budget) noexcept {
 
 void Executor::suspended(TaskRecord& task) noexcept {
   task.state = TaskState::Waiting;
-  if (!task.owner_link.linked()) roots_.push_back(task);  // group children are linked from the start
+  if (!task.linked()) roots_.push_back(task);  // group children are linked from the start
   if (task.has(kCancelRequested)) cancel_now(task);
 }
 
@@ -78,13 +78,14 @@ void Executor::cancel(TaskRecord& task) noexcept {
 }
 
 void Executor::forget(TaskRecord& task) noexcept {
+  --live_;
+  if (!task.has(kObserved)) return;
   task.owner_link.unlink();
   if (task.stop_callback != nullptr) {
     task.stop_callback->~StopCallback();
     frames_.deallocate(task.stop_callback, sizeof(StopCallback));
     task.stop_callback = nullptr;
   }
-  --live_;
 }
 
 void Executor::cancel_now(TaskRecord& task) noexcept {
@@ -97,7 +98,7 @@ void Executor::cancel_now(TaskRecord& task) noexcept {
 
 void Executor::finish(TaskRecord& task) noexcept {
   forget(task);
-  if (CompletionListener* listener = task.listener) {
+  if (CompletionListener* listener = task.listener_if_any()) {
     task.listener = nullptr;
     task.set(kPinned);
     listener->on_finished(*listener, task);
@@ -120,7 +121,7 @@ void Executor::destroy_now(TaskRecord& task) noexcept {
 
 void Executor::tear_down(TaskRecord& task) noexcept {
   forget(task);
-  task.listener = nullptr;
+  if (task.has(kObserved)) task.listener = nullptr;
   task.state = TaskState::Cancelled;
   task.set(kPinned);
   detail::destroy_frame(task);

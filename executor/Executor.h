@@ -83,10 +83,11 @@ class Executor {
   void destroy_now(TaskRecord& task) noexcept;
 
  private:
+  // The queue links records through next_ready; the tail's link is never read (pop compares with
+  // the tail), so a push writes the task's state and the old tail's link, nothing else.
   [[gnu::always_inline]] void push_ready(TaskRecord& task) noexcept {
     task.state = TaskState::Ready;
-    task.next_ready = nullptr;
-    if (ready_tail_ != nullptr) {
+    if (ready_head_ != nullptr) {
       ready_tail_->next_ready = &task;
     } else {
       ready_head_ = &task;
@@ -95,8 +96,7 @@ class Executor {
   }
   [[gnu::always_inline]] TaskRecord* pop_ready() noexcept {
     TaskRecord* task = ready_head_;
-    ready_head_ = task->next_ready;
-    if (ready_head_ == nullptr) ready_tail_ = nullptr;
+    ready_head_ = task == ready_tail_ ? nullptr : task->next_ready;
     return task;  // still Ready: the caller moves it on
   }
   void suspended(TaskRecord& task) noexcept;

@@ -5,6 +5,7 @@
 namespace corokit::exec {
 
 FramePool* FramePool::installed_ = nullptr;
+FramePool* FramePool::live_[kMaxPools] = {};
 
 namespace {
 unsigned char* align_up(unsigned char* p) {
@@ -17,6 +18,11 @@ unsigned char* align_up(unsigned char* p) {
 FramePool::FramePool(void* arena, std::size_t bytes) noexcept : FramePool(arena, bytes, ChunkSource{}) {}
 
 FramePool::FramePool(void* arena, std::size_t bytes, ChunkSource source) noexcept : source_(source) {
+  unsigned slot = 0;
+  while (slot < kMaxPools && live_[slot] != nullptr) ++slot;
+  if (slot == kMaxPools) panic("corokit executor: too many frame pools alive at once (the limit is 64)");
+  live_[slot] = this;
+  id_ = static_cast<std::uint8_t>(slot);
   if (arena != nullptr && bytes > 0) {
     auto* begin = static_cast<unsigned char*>(arena);
     bump_end_ = begin + bytes;
@@ -27,6 +33,7 @@ FramePool::FramePool(void* arena, std::size_t bytes, ChunkSource source) noexcep
 
 FramePool::~FramePool() {
   if (installed_ == this) installed_ = nullptr;
+  live_[id_] = nullptr;
   while (chunks_ != nullptr) {
     Chunk* chunk = chunks_;
     chunks_ = chunk->next;

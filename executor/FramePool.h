@@ -44,7 +44,7 @@ class FramePool {
 
   // Never returns nullptr: panics when the pool is exhausted or `bytes` exceeds kMaxBlock.
   void* allocate(std::size_t bytes) noexcept { return allocate_in_class(class_of(bytes)); }
-  void deallocate(void* block, std::size_t bytes) noexcept { recycle(free_list_of(class_of(bytes)), block); }
+  void deallocate(void* block, std::size_t bytes) noexcept { recycle(free_[class_of(bytes)], block); }
 
   // The same, for callers that keep where a block goes back to (task records do): a block returns
   // to the free list of its class, which needs neither the pool nor the class at hand.
@@ -57,7 +57,10 @@ class FramePool {
     if (bytes > kMaxBlock) return kClasses;  // rejected in allocate_fresh
     return kFineClasses + static_cast<unsigned>(64 - __builtin_clzll(bytes - 1)) - 11;
   }
-  FreeList& free_list_of(unsigned size_class) noexcept { return free_[size_class]; }
+  // Live pools are numbered (at most kMaxPools at a time), so that a block's owner fits a byte.
+  static constexpr unsigned kMaxPools = 64;
+  std::uint8_t id() const noexcept { return id_; }
+  static FramePool& by_id(std::uint8_t id) noexcept { return *live_[id]; }
   void* allocate_in_class(unsigned size_class) noexcept {
     if (FreeBlock* block = free_[size_class]) {
       free_[size_class] = block->next;
@@ -69,6 +72,9 @@ class FramePool {
     auto* node = static_cast<FreeBlock*>(block);
     node->next = list;
     list = node;
+  }
+  static void recycle(std::uint8_t pool_id, unsigned size_class, void* block) noexcept {
+    recycle(live_[pool_id]->free_[size_class], block);
   }
 
   // Counts the free lists (the allocation paths keep no statistics): for tests and diagnostics.
@@ -104,11 +110,13 @@ class FramePool {
   unsigned char* bump_end_ = nullptr;
   ChunkSource source_{};
   Chunk* chunks_ = nullptr;
+  std::uint8_t id_ = 0;
   std::size_t carved_blocks_ = 0;
   std::size_t reserved_bytes_ = 0;
   std::size_t chunks_taken_ = 0;
 
   static FramePool* installed_;
+  static FramePool* live_[kMaxPools];
 };
 
 }  // namespace corokit::exec

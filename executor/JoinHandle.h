@@ -62,16 +62,16 @@ class [[nodiscard]] JoinHandle {
     explicit Awaiter(TaskRecord* task) noexcept : task_(task) { on_finished = &wake; }
     Awaiter(const Awaiter&) = delete;
     ~Awaiter() {
-      if (task_->listener == this) task_->listener = nullptr;  // the joiner was cancelled
+      if (task_->listener_if_any() == this) task_->listener = nullptr;  // the joiner was cancelled
     }
 
     bool await_ready() const noexcept { return task_->finished(); }
     template <detail::TaskPromiseType P>
     void await_suspend(std::coroutine_handle<P> awaiting) noexcept {
-      if (task_->listener != nullptr) panic("corokit executor: a task can be joined by one awaiter at a time");
+      if (task_->listener_if_any() != nullptr) panic("corokit executor: a task can be joined by one awaiter at a time");
       waiter_ = &detail::suspend_point(awaiting);
+      task_->observe();
       task_->listener = this;
-      task_->set(task_bits::kObserved);
     }
     Outcome<T> await_resume() { return take(*task_); }
 
@@ -110,14 +110,15 @@ class [[nodiscard]] JoinHandle {
 inline void Executor::start(detail::PromiseBase& promise, std::coroutine_handle<> root, TaskList* owner,
                             CompletionListener* listener) noexcept {
   TaskRecord& task = detail::record_of_frame(root.address());
-  if (task.state != TaskState::Idle || root.done()) panic("corokit executor: a task can be started only once");
-  promise.record_ = &task;
+  if (task.state != TaskState::Idle || root.done() || promise.continuation_) {
+    panic("corokit executor: a task can be started only once");
+  }
   task.executor = this;
   task.resume_point = root;
   if (owner != nullptr) owner->push_back(task);  // roots join roots_ when they first suspend
   if (listener != nullptr) {
+    task.observe();
     task.listener = listener;
-    task.set(task_bits::kObserved);
   }
   ++live_;
   push_ready(task);
@@ -136,7 +137,7 @@ JoinHandle<T> Executor::spawn(Task<T> task, StopToken token) noexcept {
   JoinHandle<T> joined = spawn(std::move(task));
   if (token.stop_possible()) {
     TaskRecord& record = *joined.task_;
-    record.set(task_bits::kObserved);
+    record.observe();
     void* memory = frames_.allocate(sizeof(StopCallback));
     record.stop_callback = ::new (memory) StopCallback(
         token, [](void* context) noexcept {

@@ -44,32 +44,38 @@ class PromiseBase {
   };
   FinalAwaiter final_suspend() noexcept { return {*this}; }
 
-#if defined(__cpp_exceptions)
-  PromiseBase() noexcept {}
-  ~PromiseBase() {
-    if (failed_) exception_.~exception_ptr();
-  }
-  void unhandled_exception() noexcept {
-    ::new (static_cast<void*>(&exception_)) std::exception_ptr(std::current_exception());
-    failed_ = true;
-    if (!continuation_) record_->set(task_bits::kFailed);
-  }
-  void rethrow_if_failed() const {
-    if (failed_) std::rethrow_exception(exception_);
-  }
-#else
-  void unhandled_exception() noexcept { panic("corokit executor: exception in a task built without exceptions"); }
-  void rethrow_if_failed() const noexcept {}
-#endif
+  TaskRecord* record_;                    // the spawned task this coroutine runs in
+  std::coroutine_handle<> continuation_;  // the awaiting coroutine (none for a spawned root)
 
-  TaskRecord* record_ = nullptr;             // the spawned task this coroutine runs in
-  std::coroutine_handle<> continuation_;     // the awaiting coroutine (none for a spawned root)
+ protected:
+  // `own` is the record in front of this coroutine's frame: the task's record once it is spawned.
+  explicit PromiseBase(TaskRecord& own) noexcept : record_(&own) {}
+
 #if defined(__cpp_exceptions)
-  // Constructed only when the coroutine throws: the common path pays no exception_ptr calls.
+  // The exception is constructed only when the coroutine throws, and kFailed in the frame's own
+  // record says so: the common path pays no exception_ptr calls and no extra store.
+  ~PromiseBase() {}
+  void capture_exception(TaskRecord& own) noexcept {
+    ::new (static_cast<void*>(&exception_)) std::exception_ptr(std::current_exception());
+    own.set(task_bits::kFailed);
+  }
+  void destroy_exception(const TaskRecord& own) noexcept {
+    if (own.has(task_bits::kFailed)) exception_.~exception_ptr();
+  }
+  void rethrow_if_failed(const TaskRecord& own) const {
+    if (own.has(task_bits::kFailed)) std::rethrow_exception(exception_);
+  }
+
+ private:
   union {
     std::exception_ptr exception_;
   };
-  bool failed_ = false;
+#else
+  void capture_exception(TaskRecord&) noexcept {
+    panic("corokit executor: exception in a task built without exceptions");
+  }
+  void destroy_exception(const TaskRecord&) noexcept {}
+  void rethrow_if_failed(const TaskRecord&) const noexcept {}
 #endif
 };
 
@@ -94,12 +100,14 @@ inline bool completed_group_child(const TaskRecord& record) noexcept {
 template <class T>
 class TaskPromise final : public PromiseBase {
  public:
-  TaskPromise() noexcept {}
+  TaskPromise() noexcept : PromiseBase(own()) {}
   ~TaskPromise() {
     if (has_value_) value_.~T();
+    destroy_exception(own());
   }
 
   Task<T> get_return_object() noexcept;
+  void unhandled_exception() noexcept { capture_exception(own()); }
 
   template <class U = T>
     requires std::constructible_from<T, U&&>
@@ -109,15 +117,19 @@ class TaskPromise final : public PromiseBase {
   }
 
   T& result() & {
-    rethrow_if_failed();
+    rethrow_if_failed(own());
     return value_;
   }
   T&& result() && {
-    rethrow_if_failed();
+    rethrow_if_failed(own());
     return static_cast<T&&>(value_);
   }
 
  private:
+  TaskRecord& own() noexcept {
+    return record_of_frame(std::coroutine_handle<TaskPromise>::from_promise(*this).address());
+  }
+
   union {
     T value_;
   };
@@ -127,9 +139,18 @@ class TaskPromise final : public PromiseBase {
 template <>
 class TaskPromise<void> final : public PromiseBase {
  public:
+  TaskPromise() noexcept : PromiseBase(own()) {}
+  ~TaskPromise() { destroy_exception(own()); }
+
   Task<void> get_return_object() noexcept;
+  void unhandled_exception() noexcept { capture_exception(own()); }
   void return_void() const noexcept {}
-  void result() const { rethrow_if_failed(); }
+  void result() { rethrow_if_failed(own()); }
+
+ private:
+  TaskRecord& own() noexcept {
+    return record_of_frame(std::coroutine_handle<TaskPromise>::from_promise(*this).address());
+  }
 };
 
 }  // namespace detail

@@ -11,7 +11,7 @@
 // The bookkeeping of a spawned task. Every coroutine frame of a Task is allocated from the installed
 // FramePool with a TaskRecord placed just in front of it:
 //
-//   [ TaskRecord | coroutine frame ... ]      (one pool block; the frame address is the block + 80)
+//   [ TaskRecord | coroutine frame ... ]      (one pool block; the frame address is the block + 64)
 //
 // The record of a frame that is spawned (by Executor::spawn, a TaskScope, when_all or when_any) is
 // the task's scheduling entity: ready-queue link, the coroutine to resume, who owns it and who
@@ -67,26 +67,30 @@ inline constexpr std::uint8_t kQueued = 1 << 1;      // destroyed while in the r
 inline constexpr std::uint8_t kPinned = 1 << 2;      // the executor is working on it
 inline constexpr std::uint8_t kFrameGone = 1 << 3;   // the coroutine frame has been destroyed
 inline constexpr std::uint8_t kCancelRequested = 1 << 4;
-inline constexpr std::uint8_t kFailed = 1 << 5;  // the root coroutine ended with an exception
-// In an owner list, or given a listener or a stop callback: finishing goes through
-// Executor::finish. Set once, never cleared (the record is done with when the task finishes).
+inline constexpr std::uint8_t kFailed = 1 << 5;  // the coroutine of this frame ended with an exception
+// The cold fields are initialized (observe()): the task is in an owner list, or has had a listener
+// or a stop callback. Finishing then goes through Executor::finish. Never cleared.
 inline constexpr std::uint8_t kObserved = 1 << 6;
 }  // namespace task_bits
 
 struct alignas(16) TaskRecord {
-  // Hot: every spawn, resumption and completion touches these.
-  TaskRecord* next_ready = nullptr;
-  std::coroutine_handle<> resume_point;  // the innermost coroutine of the task's await chain
-  Executor* executor = nullptr;
-  FramePool::FreeList* home;  // where the block goes back to
+  // Cold: only tasks that suspend, are joined, run in a group or have a stop token use these. They
+  // are initialized by observe(), so a task that never needs them never writes them; read them only
+  // when kObserved is set (linked(), listener_if_any()).
+  ListLink owner_link;  // in the owner's list (executor, scope or group) while unfinished
+  CompletionListener* listener;
+  StopCallback* stop_callback;
+  // Hot: every spawn, resumption and completion touches these; they end where the frame starts.
   TaskState state = TaskState::Idle;
   std::uint8_t bits = task_bits::kOwnerHolds;
-  // Cold: only tasks that suspend, are joined, run in a group or have a stop token use these.
-  ListLink owner_link;  // in the owner's list (executor, scope or group) while unfinished
-  CompletionListener* listener = nullptr;
-  StopCallback* stop_callback = nullptr;
+  std::uint8_t pool;        // FramePool::id() of the pool the block came from
+  std::uint8_t size_class;  // of the block
+  TaskRecord* next_ready;                // valid while Ready (the queue's tail has none)
+  std::coroutine_handle<> resume_point;  // the innermost coroutine of the task's await chain
+  Executor* executor;                    // set when the task is started
 
-  explicit TaskRecord(FramePool::FreeList& free_list) noexcept : home(&free_list) {}
+  TaskRecord(std::uint8_t pool_id, unsigned block_class) noexcept
+      : pool(pool_id), size_class(static_cast<std::uint8_t>(block_class)) {}
 
   bool finished() const noexcept { return state == TaskState::Completed || state == TaskState::Cancelled; }
   bool frame_alive() const noexcept { return !has(task_bits::kFrameGone); }
@@ -96,7 +100,19 @@ struct alignas(16) TaskRecord {
   void* frame() noexcept { return this + 1; }
   // The spawned coroutine (the outermost of the await chain); done() once it ran to its end.
   std::coroutine_handle<> root() noexcept { return std::coroutine_handle<>::from_address(frame()); }
+
+  void observe() noexcept {
+    if (has(task_bits::kObserved)) return;
+    owner_link = ListLink{};
+    listener = nullptr;
+    stop_callback = nullptr;
+    set(task_bits::kObserved);
+  }
+  bool linked() const noexcept { return has(task_bits::kObserved) && owner_link.linked(); }
+  CompletionListener* listener_if_any() const noexcept { return has(task_bits::kObserved) ? listener : nullptr; }
 };
+
+static_assert(sizeof(TaskRecord) == 64, "the record fills one cache line; its hot half is next to the frame");
 
 namespace detail {
 
@@ -107,13 +123,13 @@ inline void* allocate_frame(std::size_t bytes) noexcept {
   if (pool == nullptr) panic("corokit executor: no frame pool installed (create the Executor before its tasks)");
   const unsigned size_class = FramePool::class_of(bytes + sizeof(TaskRecord));
   void* block = pool->allocate_in_class(size_class);
-  return (::new (block) TaskRecord(pool->free_list_of(size_class)))->frame();
+  return (::new (block) TaskRecord(pool->id(), size_class))->frame();
 }
 
 inline void release_record_if_unused(TaskRecord& record) noexcept {
   using namespace task_bits;
   if ((record.bits & (kOwnerHolds | kQueued | kPinned | kFrameGone)) == kFrameGone) {
-    FramePool::recycle(*record.home, &record);
+    FramePool::recycle(record.pool, record.size_class, &record);
   }
 }
 
@@ -121,7 +137,7 @@ inline void release_frame(void* frame) noexcept {
   using namespace task_bits;
   TaskRecord& record = record_of_frame(frame);
   if ((record.bits & (kOwnerHolds | kQueued | kPinned)) == 0) {
-    FramePool::recycle(*record.home, &record);  // nobody else needs the record
+    FramePool::recycle(record.pool, record.size_class, &record);  // nobody else needs the record
   } else {
     record.set(kFrameGone);
   }
@@ -148,7 +164,7 @@ class TaskList {
   bool empty() const noexcept { return head_.next == &head_; }
   TaskRecord& front() noexcept { return of(head_.next); }
   void push_back(TaskRecord& record) noexcept {
-    record.set(task_bits::kObserved);
+    record.observe();
     ListLink& link = record.owner_link;
     link.prev = head_.prev;
     link.next = &head_;

@@ -94,9 +94,7 @@ TEST_F(ExecutorTest, FrameAddressIsThePoolBlockBehindTheRecord) {
   Task<int> task = constant(1);
   EXPECT_EQ(frames.stats().live_blocks, live_before + 1);
   TaskRecord& record = detail::record_of_frame(task.handle().address());
-  const auto* home = reinterpret_cast<const unsigned char*>(record.home);
-  const auto* pool = reinterpret_cast<const unsigned char*>(&frames);
-  EXPECT_TRUE(home >= pool && home < pool + sizeof frames);  // a free list of this pool
+  EXPECT_EQ(&FramePool::by_id(record.pool), &frames);
   EXPECT_EQ(record.state, TaskState::Idle);
   EXPECT_TRUE(record.frame_alive());
 }
