@@ -110,7 +110,7 @@ class [[nodiscard]] JoinHandle {
 inline void Executor::start(detail::PromiseBase& promise, std::coroutine_handle<> root, TaskList* owner,
                             CompletionListener* listener) noexcept {
   TaskRecord& task = detail::record_of_frame(root.address());
-  if (task.state != TaskState::Idle || root.done() || promise.continuation_) {
+  if (task.state != TaskState::Idle || root.done() || promise.record_ != &task) {  // awaited already
     panic("corokit executor: a task can be started only once");
   }
   task.executor = this;

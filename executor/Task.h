@@ -33,19 +33,27 @@ class PromiseBase {
   // At its end a nested coroutine resumes its awaiter. A spawned root that nobody observes (the
   // common detached task) does not suspend: its frame is destroyed right here, in the same
   // resumption, and the executor is told so; any other root suspends for the executor to finish.
+  // A coroutine is a spawned root exactly when it runs in its own frame's record. The decision is
+  // made in final_suspend(), so the awaiter keeps one bool (in the frame's padding).
   struct FinalAwaiter {
-    PromiseBase& promise;
-    bool await_ready() const noexcept { return !promise.continuation_ && finish_in_place(*promise.record_); }
-    std::coroutine_handle<> await_suspend(std::coroutine_handle<>) const noexcept {
-      if (promise.continuation_) return promise.continuation_;
+    bool in_place;
+    bool await_ready() const noexcept { return in_place; }
+    template <class P>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<P> self) const noexcept {
+      PromiseBase& promise = self.promise();
+      if (promise.record_ != &record_of_frame(self.address())) {
+        return std::coroutine_handle<>::from_address(promise.continuation_);
+      }
       return std::noop_coroutine();  // the executor sees the root done() and finishes it
     }
     void await_resume() const noexcept {}
   };
-  FinalAwaiter final_suspend() noexcept { return {*this}; }
+  FinalAwaiter final_awaiter(TaskRecord& own) noexcept { return {record_ == &own && finish_in_place(own)}; }
 
-  TaskRecord* record_;                    // the spawned task this coroutine runs in
-  std::coroutine_handle<> continuation_;  // the awaiting coroutine (none for a spawned root)
+  TaskRecord* record_;  // the spawned task this coroutine runs in
+  // The address of the awaiting coroutine, set when awaited. Not a coroutine_handle: that would be
+  // zeroed by every spawn, and a root never reads it.
+  void* continuation_;
 
  protected:
   // `own` is the record in front of this coroutine's frame: the task's record once it is spawned.
@@ -107,6 +115,7 @@ class TaskPromise final : public PromiseBase {
   }
 
   Task<T> get_return_object() noexcept;
+  FinalAwaiter final_suspend() noexcept { return final_awaiter(own()); }
   void unhandled_exception() noexcept { capture_exception(own()); }
 
   template <class U = T>
@@ -143,6 +152,7 @@ class TaskPromise<void> final : public PromiseBase {
   ~TaskPromise() { destroy_exception(own()); }
 
   Task<void> get_return_object() noexcept;
+  FinalAwaiter final_suspend() noexcept { return final_awaiter(own()); }
   void unhandled_exception() noexcept { capture_exception(own()); }
   void return_void() const noexcept {}
   void result() { rethrow_if_failed(own()); }
@@ -196,7 +206,7 @@ class [[nodiscard]] Task {
     template <detail::TaskPromiseType P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> awaiting) const noexcept {
       promise_type& promise = child.promise();
-      promise.continuation_ = awaiting;
+      promise.continuation_ = awaiting.address();
       promise.record_ = awaiting.promise().record_;
       return child;
     }

@@ -28,10 +28,12 @@ class Executor;
 struct TaskRecord;
 class StopCallback;
 
-// Link of an intrusive circular list with a sentinel; an unlinked node has null pointers.
+// Link of an intrusive circular list with a sentinel; an unlinked node has null pointers. An
+// aggregate without initializers, so that the task record can leave its link unwritten until used:
+// write `ListLink link{}` for an unlinked one.
 struct ListLink {
-  ListLink* prev = nullptr;
-  ListLink* next = nullptr;
+  ListLink* prev;
+  ListLink* next;
 
   bool linked() const noexcept { return prev != nullptr; }
   void unlink() noexcept {
