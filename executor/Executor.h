@@ -67,16 +67,18 @@ class Executor {
   // Makes a suspended (or running) task ready. Idempotent while it is queued.
   void schedule(TaskRecord& task) noexcept {
     if (task.state == TaskState::Ready) return;  // Ready means queued
-    push_ready(task);
+    task.state = TaskState::Ready;
+    link_ready(task);
   }
   // A root about to destroy its own frame at its final suspension point (see Task.h).
   void finished_in_place() noexcept {
     --live_;
     finished_in_place_ = true;
   }
-  // Starts the frame `root` as a task owned by `owner` (nullptr: the executor) and makes it ready.
+  // Starts the frame `root` as a task in the list `owner` (nullptr: the executor's roots), told to
+  // `listener` when it finishes, and makes it ready. `owner_holds`: a Task or JoinHandle keeps it.
   void start(detail::PromiseBase& promise, std::coroutine_handle<> root, TaskList* owner,
-             CompletionListener* listener) noexcept;
+             CompletionListener* listener, bool owner_holds) noexcept;
   // Requests cancellation (deferred; see above).
   void cancel(TaskRecord& task) noexcept;
   // Destroys an unfinished task at once, without telling its listener: for owners going away.
@@ -84,9 +86,8 @@ class Executor {
 
  private:
   // The queue links records through next_ready; the tail's link is never read (pop compares with
-  // the tail), so a push writes the task's state and the old tail's link, nothing else.
-  [[gnu::always_inline]] void push_ready(TaskRecord& task) noexcept {
-    task.state = TaskState::Ready;
+  // the tail), so linking a Ready task writes the old tail's link and nothing in the task.
+  [[gnu::always_inline]] void link_ready(TaskRecord& task) noexcept {
     if (ready_head_ != nullptr) {
       ready_tail_->next_ready = &task;
     } else {

@@ -44,23 +44,14 @@ class FramePool {
 
   // Never returns nullptr: panics when the pool is exhausted or `bytes` exceeds kMaxBlock.
   void* allocate(std::size_t bytes) noexcept { return allocate_in_class(class_of(bytes)); }
-  void deallocate(void* block, std::size_t bytes) noexcept { recycle(free_[class_of(bytes)], block); }
+  void deallocate(void* block, std::size_t bytes) noexcept { push_free(class_of(bytes), block); }
 
-  // The same, for callers that keep where a block goes back to (task records do): a block returns
-  // to the free list of its class, which needs neither the pool nor the class at hand.
-  struct FreeBlock {
-    FreeBlock* next;
-  };
-  using FreeList = FreeBlock*;
+  // The same by size class, for callers that keep where a block came from (task records do).
   static unsigned class_of(std::size_t bytes) noexcept {
     if (bytes <= 1024) return bytes == 0 ? 0 : static_cast<unsigned>((bytes - 1) >> 5);
     if (bytes > kMaxBlock) return kClasses;  // rejected in allocate_fresh
     return kFineClasses + static_cast<unsigned>(64 - __builtin_clzll(bytes - 1)) - 11;
   }
-  // Live pools are numbered (at most kMaxPools at a time), so that a block's owner fits a byte.
-  static constexpr unsigned kMaxPools = 64;
-  std::uint8_t id() const noexcept { return id_; }
-  static FramePool& by_id(std::uint8_t id) noexcept { return *live_[id]; }
   void* allocate_in_class(unsigned size_class) noexcept {
     if (FreeBlock* block = free_[size_class]) {
       free_[size_class] = block->next;
@@ -68,13 +59,18 @@ class FramePool {
     }
     return allocate_fresh(size_class);
   }
-  static void recycle(FreeList& list, void* block) noexcept {
-    auto* node = static_cast<FreeBlock*>(block);
-    node->next = list;
-    list = node;
+
+  // Live pools are numbered (at most kMaxPools at a time), so that where a block comes from fits in
+  // 16 bits: the pool's number and the block's size class. A block goes back to its pool from that
+  // alone, with no pointer to keep.
+  static constexpr unsigned kMaxPools = 64;
+  using Origin = std::uint16_t;
+  Origin origin_of_class(unsigned size_class) const noexcept {
+    return static_cast<Origin>(id_ | (size_class << 8));
   }
-  static void recycle(std::uint8_t pool_id, unsigned size_class, void* block) noexcept {
-    recycle(live_[pool_id]->free_[size_class], block);
+  static FramePool& pool_of(Origin origin) noexcept { return *live_[origin & 0xff]; }
+  static void recycle(Origin origin, void* block) noexcept {
+    pool_of(origin).push_free(origin >> 8, block);
   }
 
   // Counts the free lists (the allocation paths keep no statistics): for tests and diagnostics.
@@ -89,6 +85,14 @@ class FramePool {
   }
 
  private:
+  struct FreeBlock {
+    FreeBlock* next;
+  };
+  void push_free(unsigned size_class, void* block) noexcept {
+    auto* node = static_cast<FreeBlock*>(block);
+    node->next = free_[size_class];
+    free_[size_class] = node;
+  }
   struct Chunk {
     Chunk* next;
     std::size_t bytes;
@@ -105,7 +109,7 @@ class FramePool {
   void* allocate_fresh(unsigned size_class) noexcept;
   bool grow(std::size_t at_least) noexcept;
 
-  FreeList free_[kClasses + 1] = {};
+  FreeBlock* free_[kClasses + 1] = {};
   unsigned char* bump_ = nullptr;
   unsigned char* bump_end_ = nullptr;
   ChunkSource source_{};

@@ -108,11 +108,14 @@ class [[nodiscard]] JoinHandle {
 };
 
 inline void Executor::start(detail::PromiseBase& promise, std::coroutine_handle<> root, TaskList* owner,
-                            CompletionListener* listener) noexcept {
+                            CompletionListener* listener, bool owner_holds) noexcept {
   TaskRecord& task = detail::record_of_frame(root.address());
   if (task.state != TaskState::Idle || root.done() || promise.record_ != &task) {  // awaited already
     panic("corokit executor: a task can be started only once");
   }
+  // A task that never ran has no other bit: write both bytes at once.
+  task.state = TaskState::Ready;
+  task.bits = owner_holds ? task_bits::kOwnerHolds : 0;
   task.executor = this;
   task.resume_point = root;
   if (owner != nullptr) owner->push_back(task);  // roots join roots_ when they first suspend
@@ -121,14 +124,14 @@ inline void Executor::start(detail::PromiseBase& promise, std::coroutine_handle<
     task.listener = listener;
   }
   ++live_;
-  push_ready(task);
+  link_ready(task);
 }
 
 template <class T>
 JoinHandle<T> Executor::spawn(Task<T> task) noexcept {
   auto handle = task.release();
   if (!handle) panic("corokit executor: spawning an empty Task");
-  start(handle.promise(), handle, nullptr, nullptr);
+  start(handle.promise(), handle, nullptr, nullptr, true);
   return JoinHandle<T>(&detail::record_of_frame(handle.address()));
 }
 
@@ -153,8 +156,7 @@ template <class T>
 void Executor::spawn_detached(Task<T> task) noexcept {
   auto handle = task.release();
   if (!handle) panic("corokit executor: spawning an empty Task");
-  detail::record_of_frame(handle.address()).clear(task_bits::kOwnerHolds);
-  start(handle.promise(), handle, nullptr, nullptr);
+  start(handle.promise(), handle, nullptr, nullptr, false);
 }
 
 template <class T>

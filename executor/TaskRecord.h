@@ -85,14 +85,12 @@ struct alignas(16) TaskRecord {
   // Hot: every spawn, resumption and completion touches these; they end where the frame starts.
   TaskState state = TaskState::Idle;
   std::uint8_t bits = task_bits::kOwnerHolds;
-  std::uint8_t pool;        // FramePool::id() of the pool the block came from
-  std::uint8_t size_class;  // of the block
+  FramePool::Origin origin;  // the pool and size class of the block
   TaskRecord* next_ready;                // valid while Ready (the queue's tail has none)
   std::coroutine_handle<> resume_point;  // the innermost coroutine of the task's await chain
   Executor* executor;                    // set when the task is started
 
-  TaskRecord(std::uint8_t pool_id, unsigned block_class) noexcept
-      : pool(pool_id), size_class(static_cast<std::uint8_t>(block_class)) {}
+  explicit TaskRecord(FramePool::Origin block_origin) noexcept : origin(block_origin) {}
 
   bool finished() const noexcept { return state == TaskState::Completed || state == TaskState::Cancelled; }
   bool frame_alive() const noexcept { return !has(task_bits::kFrameGone); }
@@ -125,13 +123,13 @@ inline void* allocate_frame(std::size_t bytes) noexcept {
   if (pool == nullptr) panic("corokit executor: no frame pool installed (create the Executor before its tasks)");
   const unsigned size_class = FramePool::class_of(bytes + sizeof(TaskRecord));
   void* block = pool->allocate_in_class(size_class);
-  return (::new (block) TaskRecord(pool->id(), size_class))->frame();
+  return (::new (block) TaskRecord(pool->origin_of_class(size_class)))->frame();
 }
 
 inline void release_record_if_unused(TaskRecord& record) noexcept {
   using namespace task_bits;
   if ((record.bits & (kOwnerHolds | kQueued | kPinned | kFrameGone)) == kFrameGone) {
-    FramePool::recycle(record.pool, record.size_class, &record);
+    FramePool::recycle(record.origin, &record);
   }
 }
 
@@ -139,7 +137,7 @@ inline void release_frame(void* frame) noexcept {
   using namespace task_bits;
   TaskRecord& record = record_of_frame(frame);
   if ((record.bits & (kOwnerHolds | kQueued | kPinned)) == 0) {
-    FramePool::recycle(record.pool, record.size_class, &record);  // nobody else needs the record
+    FramePool::recycle(record.origin, &record);  // nobody else needs the record
   } else {
     record.set(kFrameGone);
   }
