@@ -77,8 +77,8 @@ class Executor {
   }
   // Starts the frame `root` as a task in the list `owner` (nullptr: the executor's roots), told to
   // `listener` when it finishes, and makes it ready. `owner_holds`: a Task or JoinHandle keeps it.
-  void start(detail::PromiseBase& promise, std::coroutine_handle<> root, TaskList* owner,
-             CompletionListener* listener, bool owner_holds) noexcept;
+  void start(std::coroutine_handle<> root, TaskList* owner, CompletionListener* listener,
+             bool owner_holds) noexcept;
   // Requests cancellation (deferred; see above).
   void cancel(TaskRecord& task) noexcept;
   // Destroys an unfinished task at once, without telling its listener: for owners going away.

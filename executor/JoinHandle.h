@@ -107,12 +107,10 @@ class [[nodiscard]] JoinHandle {
   TaskRecord* task_ = nullptr;
 };
 
-inline void Executor::start(detail::PromiseBase& promise, std::coroutine_handle<> root, TaskList* owner,
-                            CompletionListener* listener, bool owner_holds) noexcept {
+inline void Executor::start(std::coroutine_handle<> root, TaskList* owner, CompletionListener* listener,
+                            bool owner_holds) noexcept {
   TaskRecord& task = detail::record_of_frame(root.address());
-  if (task.state != TaskState::Idle || root.done() || promise.record_ != &task) {  // awaited already
-    panic("corokit executor: a task can be started only once");
-  }
+  if (task.state != TaskState::Idle || root.done()) panic("corokit executor: a task can be started only once");
   // A task that never ran has no other bit: write both bytes at once.
   task.state = TaskState::Ready;
   task.bits = owner_holds ? task_bits::kOwnerHolds : 0;
@@ -131,7 +129,7 @@ template <class T>
 JoinHandle<T> Executor::spawn(Task<T> task) noexcept {
   auto handle = task.release();
   if (!handle) panic("corokit executor: spawning an empty Task");
-  start(handle.promise(), handle, nullptr, nullptr, true);
+  start(handle, nullptr, nullptr, true);
   return JoinHandle<T>(&detail::record_of_frame(handle.address()));
 }
 
@@ -156,7 +154,7 @@ template <class T>
 void Executor::spawn_detached(Task<T> task) noexcept {
   auto handle = task.release();
   if (!handle) panic("corokit executor: spawning an empty Task");
-  start(handle.promise(), handle, nullptr, nullptr, false);
+  start(handle, nullptr, nullptr, false);
 }
 
 template <class T>

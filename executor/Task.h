@@ -33,31 +33,32 @@ class PromiseBase {
   // At its end a nested coroutine resumes its awaiter. A spawned root that nobody observes (the
   // common detached task) does not suspend: its frame is destroyed right here, in the same
   // resumption, and the executor is told so; any other root suspends for the executor to finish.
-  // A coroutine is a spawned root exactly when it runs in its own frame's record. The decision is
-  // made in final_suspend(), so the awaiter keeps one bool (in the frame's padding).
+  // A coroutine is a spawned root exactly when its own record was started (a nested frame's stays
+  // Idle). The decision is made in final_suspend(), so the awaiter keeps one bool (in the frame's
+  // padding).
   struct FinalAwaiter {
     bool in_place;
     bool await_ready() const noexcept { return in_place; }
     template <class P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> self) const noexcept {
-      PromiseBase& promise = self.promise();
-      if (promise.record_ != &record_of_frame(self.address())) {
-        return std::coroutine_handle<>::from_address(promise.continuation_);
+      if (record_of_frame(self.address()).state == TaskState::Idle) {
+        return std::coroutine_handle<>::from_address(self.promise().continuation_);
       }
       return std::noop_coroutine();  // the executor sees the root done() and finishes it
     }
     void await_resume() const noexcept {}
   };
-  FinalAwaiter final_awaiter(TaskRecord& own) noexcept { return {record_ == &own && finish_in_place(own)}; }
+  static FinalAwaiter final_awaiter(TaskRecord& own) noexcept {
+    return {own.state != TaskState::Idle && finish_in_place(own)};
+  }
 
-  TaskRecord* record_;  // the spawned task this coroutine runs in
-  // The address of the awaiting coroutine, set when awaited. Not a coroutine_handle: that would be
-  // zeroed by every spawn, and a root never reads it.
+  // Set when the coroutine is awaited (a spawned root uses neither, so a spawn writes neither): the
+  // task the awaiting coroutine runs in, and the address of the awaiting coroutine.
+  TaskRecord* record_;
   void* continuation_;
 
  protected:
-  // `own` is the record in front of this coroutine's frame: the task's record once it is spawned.
-  explicit PromiseBase(TaskRecord& own) noexcept : record_(&own) {}
+  PromiseBase() noexcept {}
 
 #if defined(__cpp_exceptions)
   // The exception is constructed only when the coroutine throws, and kFailed in the frame's own
@@ -90,10 +91,17 @@ class PromiseBase {
 template <class P>
 concept TaskPromiseType = std::derived_from<P, PromiseBase>;
 
+// The task a coroutine of a Task runs in: its own record if it was spawned, else its awaiter's.
+template <TaskPromiseType P>
+TaskRecord& task_of(std::coroutine_handle<P> coroutine) noexcept {
+  TaskRecord& own = record_of_frame(coroutine.address());
+  return own.state != TaskState::Idle ? own : *coroutine.promise().record_;
+}
+
 // Records where the awaiting task suspends and returns its record; every awaitable calls this.
 template <TaskPromiseType P>
 TaskRecord& suspend_point(std::coroutine_handle<P> awaiting) noexcept {
-  TaskRecord& record = *awaiting.promise().record_;
+  TaskRecord& record = task_of(awaiting);
   record.resume_point = awaiting;
   return record;
 }
@@ -108,7 +116,7 @@ inline bool completed_group_child(const TaskRecord& record) noexcept {
 template <class T>
 class TaskPromise final : public PromiseBase {
  public:
-  TaskPromise() noexcept : PromiseBase(own()) {}
+  TaskPromise() noexcept {}
   ~TaskPromise() {
     if (has_value_) value_.~T();
     destroy_exception(own());
@@ -148,7 +156,7 @@ class TaskPromise final : public PromiseBase {
 template <>
 class TaskPromise<void> final : public PromiseBase {
  public:
-  TaskPromise() noexcept : PromiseBase(own()) {}
+  TaskPromise() noexcept {}
   ~TaskPromise() { destroy_exception(own()); }
 
   Task<void> get_return_object() noexcept;
@@ -207,7 +215,7 @@ class [[nodiscard]] Task {
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> awaiting) const noexcept {
       promise_type& promise = child.promise();
       promise.continuation_ = awaiting.address();
-      promise.record_ = awaiting.promise().record_;
+      promise.record_ = &detail::task_of(awaiting);
       return child;
     }
   };

@@ -22,7 +22,7 @@ class TaskGroup : CompletionListener {
   template <class Handle>
   void start(Executor& executor, Handle child, bool owner_holds) noexcept {
     ++remaining_;
-    executor.start(child.promise(), child, &children_, this, owner_holds);
+    executor.start(child, &children_, this, owner_holds);
   }
 
   std::size_t remaining() const noexcept { return remaining_; }
