@@ -48,7 +48,7 @@ std::size_t Executor::run(std::size_t budget) noexcept {
       continue;
     }
     task.state = TaskState::Running;
-    task.resume_point.resume();
+    task.resume();
     ++resumed;
     if (finished_in_place_) {  // the detached fast path: the task completed and freed its frame
       finished_in_place_ = false;

@@ -115,7 +115,7 @@ inline void Executor::start(std::coroutine_handle<> root, TaskList* owner, Compl
   task.state = TaskState::Ready;
   task.bits = owner_holds ? task_bits::kOwnerHolds : 0;
   task.executor = this;
-  task.resume_point = root;
+  task.resume_point = root.address();
   if (owner != nullptr) owner->push_back(task);  // roots join roots_ when they first suspend
   if (listener != nullptr) {
     task.observe();

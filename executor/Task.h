@@ -102,7 +102,7 @@ TaskRecord& task_of(std::coroutine_handle<P> coroutine) noexcept {
 template <TaskPromiseType P>
 TaskRecord& suspend_point(std::coroutine_handle<P> awaiting) noexcept {
   TaskRecord& record = task_of(awaiting);
-  record.resume_point = awaiting;
+  record.resume_point = awaiting.address();
   return record;
 }
 

@@ -87,7 +87,7 @@ struct alignas(16) TaskRecord {
   std::uint8_t bits = task_bits::kOwnerHolds;
   FramePool::Origin origin;  // the pool and size class of the block
   TaskRecord* next_ready;                // valid while Ready (the queue's tail has none)
-  std::coroutine_handle<> resume_point;  // the innermost coroutine of the task's await chain
+  void* resume_point;                    // the innermost coroutine of the task's await chain
   Executor* executor;                    // set when the task is started
 
   explicit TaskRecord(FramePool::Origin block_origin) noexcept : origin(block_origin) {}
@@ -98,6 +98,9 @@ struct alignas(16) TaskRecord {
   void set(std::uint8_t bit) noexcept { bits = static_cast<std::uint8_t>(bits | bit); }
   void clear(std::uint8_t bit) noexcept { bits = static_cast<std::uint8_t>(bits & ~bit); }
   void* frame() noexcept { return this + 1; }
+  // resume_point is an address, not a coroutine_handle: a handle member would be zeroed by every
+  // allocation, and it is written when the task starts.
+  void resume() const { std::coroutine_handle<>::from_address(resume_point).resume(); }
   // The spawned coroutine (the outermost of the await chain); done() once it ran to its end.
   std::coroutine_handle<> root() noexcept { return std::coroutine_handle<>::from_address(frame()); }
 
