@@ -22,7 +22,7 @@ FramePool::FramePool(void* arena, std::size_t bytes, ChunkSource source) noexcep
   while (slot < kMaxPools && live_[slot] != nullptr) ++slot;
   if (slot == kMaxPools) panic("corokit executor: too many frame pools alive at once (the limit is 64)");
   live_[slot] = this;
-  id_ = static_cast<std::uint8_t>(slot);
+  number_ = static_cast<std::uint8_t>(slot);
   if (arena != nullptr && bytes > 0) {
     auto* begin = static_cast<unsigned char*>(arena);
     bump_end_ = begin + bytes;
@@ -33,7 +33,7 @@ FramePool::FramePool(void* arena, std::size_t bytes, ChunkSource source) noexcep
 
 FramePool::~FramePool() {
   if (installed_ == this) installed_ = nullptr;
-  live_[id_] = nullptr;
+  live_[number_] = nullptr;
   while (chunks_ != nullptr) {
     Chunk* chunk = chunks_;
     chunks_ = chunk->next;

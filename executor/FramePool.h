@@ -60,17 +60,13 @@ class FramePool {
     return allocate_fresh(size_class);
   }
 
-  // Live pools are numbered (at most kMaxPools at a time), so that where a block comes from fits in
-  // 16 bits: the pool's number and the block's size class. A block goes back to its pool from that
-  // alone, with no pointer to keep.
+  // Live pools are numbered (at most kMaxPools at a time), so that a block's owner fits in a byte:
+  // with its size class it goes back to its free list without a pointer to keep (task records).
   static constexpr unsigned kMaxPools = 64;
-  using Origin = std::uint16_t;
-  Origin origin_of_class(unsigned size_class) const noexcept {
-    return static_cast<Origin>(id_ | (size_class << 8));
-  }
-  static FramePool& pool_of(Origin origin) noexcept { return *live_[origin & 0xff]; }
-  static void recycle(Origin origin, void* block) noexcept {
-    pool_of(origin).push_free(origin >> 8, block);
+  std::uint8_t number() const noexcept { return number_; }
+  static FramePool& numbered(std::uint8_t number) noexcept { return *live_[number]; }
+  static void recycle(std::uint8_t pool_number, unsigned size_class, void* block) noexcept {
+    live_[pool_number]->push_free(size_class, block);
   }
 
   // Counts the free lists (the allocation paths keep no statistics): for tests and diagnostics.
@@ -114,7 +110,7 @@ class FramePool {
   unsigned char* bump_end_ = nullptr;
   ChunkSource source_{};
   Chunk* chunks_ = nullptr;
-  std::uint8_t id_ = 0;
+  std::uint8_t number_ = 0;
   std::size_t carved_blocks_ = 0;
   std::size_t reserved_bytes_ = 0;
   std::size_t chunks_taken_ = 0;

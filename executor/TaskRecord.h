@@ -83,14 +83,24 @@ struct alignas(16) TaskRecord {
   CompletionListener* listener;
   StopCallback* stop_callback;
   // Hot: every spawn, resumption and completion touches these; they end where the frame starts.
-  TaskState state = TaskState::Idle;
-  std::uint8_t bits = task_bits::kOwnerHolds;
-  FramePool::Origin origin;  // the pool and size class of the block
+  TaskState state;
+  std::uint8_t bits;
+  std::uint8_t pool;        // FramePool::number() of the pool the block came from
+  std::uint8_t size_class;  // of the block
   TaskRecord* next_ready;                // valid while Ready (the queue's tail has none)
   void* resume_point;                    // the innermost coroutine of the task's await chain
   Executor* executor;                    // set when the task is started
 
-  explicit TaskRecord(FramePool::Origin block_origin) noexcept : origin(block_origin) {}
+  // Idle, owned by the Task just created. The four header bytes are written with one store: this
+  // runs for every coroutine frame.
+  TaskRecord(std::uint8_t pool_number, unsigned block_class) noexcept {
+    static_assert(offsetof(TaskRecord, bits) == offsetof(TaskRecord, state) + 1 &&
+                  offsetof(TaskRecord, pool) == offsetof(TaskRecord, state) + 2 &&
+                  offsetof(TaskRecord, size_class) == offsetof(TaskRecord, state) + 3);
+    const std::uint8_t header[4] = {static_cast<std::uint8_t>(TaskState::Idle), task_bits::kOwnerHolds, pool_number,
+                                    static_cast<std::uint8_t>(block_class)};
+    __builtin_memcpy(reinterpret_cast<unsigned char*>(this) + offsetof(TaskRecord, state), header, sizeof header);
+  }
 
   bool finished() const noexcept { return state == TaskState::Completed || state == TaskState::Cancelled; }
   bool frame_alive() const noexcept { return !has(task_bits::kFrameGone); }
@@ -126,13 +136,13 @@ inline void* allocate_frame(std::size_t bytes) noexcept {
   if (pool == nullptr) panic("corokit executor: no frame pool installed (create the Executor before its tasks)");
   const unsigned size_class = FramePool::class_of(bytes + sizeof(TaskRecord));
   void* block = pool->allocate_in_class(size_class);
-  return (::new (block) TaskRecord(pool->origin_of_class(size_class)))->frame();
+  return (::new (block) TaskRecord(pool->number(), size_class))->frame();
 }
 
 inline void release_record_if_unused(TaskRecord& record) noexcept {
   using namespace task_bits;
   if ((record.bits & (kOwnerHolds | kQueued | kPinned | kFrameGone)) == kFrameGone) {
-    FramePool::recycle(record.origin, &record);
+    FramePool::recycle(record.pool, record.size_class, &record);
   }
 }
 
@@ -140,7 +150,7 @@ inline void release_frame(void* frame) noexcept {
   using namespace task_bits;
   TaskRecord& record = record_of_frame(frame);
   if ((record.bits & (kOwnerHolds | kQueued | kPinned)) == 0) {
-    FramePool::recycle(record.origin, &record);  // nobody else needs the record
+    FramePool::recycle(record.pool, record.size_class, &record);  // nobody else needs the record
   } else {
     record.set(kFrameGone);
   }

@@ -94,7 +94,7 @@ TEST_F(ExecutorTest, FrameAddressIsThePoolBlockBehindTheRecord) {
   Task<int> task = constant(1);
   EXPECT_EQ(frames.stats().live_blocks, live_before + 1);
   TaskRecord& record = detail::record_of_frame(task.handle().address());
-  EXPECT_EQ(&FramePool::pool_of(record.origin), &frames);
+  EXPECT_EQ(&FramePool::numbered(record.pool), &frames);
   EXPECT_EQ(record.state, TaskState::Idle);
   EXPECT_TRUE(record.frame_alive());
 }
