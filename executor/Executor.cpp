@@ -19,14 +19,14 @@ Executor::~Executor() {
     }
     if (ready_head_ == nullptr) break;
     TaskRecord& task = *pop_ready();
-    if (task.frame_alive()) {
-      // Unlinked and unfinished: a root that never suspended. Linked with the roots gone: the
+    if (task.has(kQueued)) {  // finished while queued: only the record is left
+      task.clear(kQueued);
+      detail::release_record_if_unused(task);
+    } else {
+      // Unfinished and unlinked: a root that never suspended. Linked with the roots gone: the
       // child of a group or scope that outlived its parent, which is a bug of its owner.
       if (task.linked()) panic("corokit executor: a task scope or group outlived the executor");
       tear_down(task);
-    } else {
-      task.clear(kQueued);
-      detail::release_record_if_unused(task);
     }
   }
   if (FramePool::installed() == &frames_) FramePool::install(previous_pool_);
@@ -38,12 +38,12 @@ std::size_t Executor::run(std::size_t budget) noexcept {
   std::size_t resumed = 0;
   while (resumed < budget && ready_head_ != nullptr) {
     TaskRecord& task = *pop_ready();
-    if (task.has(kFrameGone | kCancelRequested)) [[unlikely]] {
-      if (task.frame_alive()) {
-        cancel_now(task);
-      } else {
-        task.clear(kQueued);  // destroyed by its owner while queued
+    if (task.has(kQueued | kCancelRequested)) [[unlikely]] {
+      if (task.has(kQueued)) {  // finished while queued (destroyed by its owner): nothing to run
+        task.clear(kQueued);
         detail::release_record_if_unused(task);
+      } else {
+        cancel_now(task);
       }
       continue;
     }
@@ -55,6 +55,7 @@ std::size_t Executor::run(std::size_t budget) noexcept {
       continue;
     }
     if (task.root().done()) {
+      if (task.state == TaskState::Ready) task.set(kQueued);  // scheduled while it ran: freed when dequeued
       task.state = TaskState::Completed;
       finish(task);
     } else if (task.state == TaskState::Running) {

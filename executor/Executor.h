@@ -121,7 +121,8 @@ class Executor {
 };
 
 inline bool detail::finish_in_place(TaskRecord& record) noexcept {
-  if (record.bits != 0) return false;  // owned, observed, cancelled or failed: Executor::finish
+  // Owned, observed, cancelled or failed, or made ready again while it ran: Executor::finish.
+  if (record.bits != 0 || record.state != TaskState::Running) return false;
   record.executor->finished_in_place();
   return true;
 }

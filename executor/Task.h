@@ -48,9 +48,8 @@ class PromiseBase {
     }
     void await_resume() const noexcept {}
   };
-  static FinalAwaiter final_awaiter(TaskRecord& own) noexcept {
-    return {own.state != TaskState::Idle && finish_in_place(own)};
-  }
+  // (A nested frame's own record is Idle, never Running: finish_in_place() declines it.)
+  static FinalAwaiter final_awaiter(TaskRecord& own) noexcept { return {finish_in_place(own)}; }
 
   // Set when the coroutine is awaited (a spawned root uses neither, so a spawn writes neither): the
   // task the awaiting coroutine runs in, and the address of the awaiting coroutine.

@@ -61,11 +61,11 @@ enum class TaskState : std::uint8_t {
 
 // TaskRecord::bits: rare conditions, in one byte so that the hot paths test a single value. A
 // detached task that just completed needs nothing but its frame destroyed exactly when `bits == 0`,
-// and a dequeued task is resumed exactly when neither kFrameGone nor kCancelRequested is set.
+// and a dequeued task is resumed exactly when neither kQueued nor kCancelRequested is set.
 namespace task_bits {
 // Who still needs the record once the frame is gone: the block returns to the pool when none does.
 inline constexpr std::uint8_t kOwnerHolds = 1 << 0;  // a Task or JoinHandle refers to this record
-inline constexpr std::uint8_t kQueued = 1 << 1;      // destroyed while in the ready queue
+inline constexpr std::uint8_t kQueued = 1 << 1;      // finished while in the ready queue
 inline constexpr std::uint8_t kPinned = 1 << 2;      // the executor is working on it
 inline constexpr std::uint8_t kFrameGone = 1 << 3;   // the coroutine frame has been destroyed
 inline constexpr std::uint8_t kCancelRequested = 1 << 4;

@@ -308,6 +308,78 @@ TEST_F(ExecutorTest, ExecutorDestructionDestroysUnfinishedTasks) {
   EXPECT_EQ(tracker.constructed, 2);
 }
 
+// A parameter that counts itself: it lives in the frame from the call on, so a task destroyed
+// before it ever ran still runs its destructor.
+class Counted {
+ public:
+  explicit Counted(Tracker& tracker) : tracker_(&tracker) { ++tracker_->constructed; }
+  Counted(Counted&& other) noexcept : tracker_(other.tracker_) { ++tracker_->constructed; }
+  Counted(const Counted&) = delete;
+  ~Counted() { ++tracker_->destroyed; }
+
+ private:
+  Tracker* tracker_;
+};
+
+Task<void> wait_holding(Counted, Event& event) { co_await event; }
+Task<void> yield_holding(Counted) {
+  for (;;) co_await yield_now();
+}
+
+TEST_F(ExecutorTest, ExecutorDestructionDestroysTasksInEveryState) {
+  // Suspended tasks are in the executor's list; tasks that never ran and tasks that keep yielding
+  // are found in the ready queue.
+  Tracker tracker;
+  Event never;
+  {
+    HeapFramePool pool;
+    {
+      Executor local(pool);
+      local.spawn_detached(wait_holding(Counted(tracker), never));
+      local.spawn_detached(yield_holding(Counted(tracker)));
+      local.run(2);
+      local.spawn_detached(wait_holding(Counted(tracker), never));  // never runs
+      JoinHandle<void> joined = local.spawn(yield_holding(Counted(tracker)));
+      joined.detach();
+      EXPECT_EQ(local.live_tasks(), 4u);
+      EXPECT_EQ(tracker.alive(), 4);
+    }
+    EXPECT_EQ(tracker.alive(), 0);
+    EXPECT_EQ(pool.stats().live_blocks, 0u);
+  }
+}
+
+// Makes the awaiting task ready again without suspending it, as a wake-up racing with the task's
+// own progress would.
+struct RescheduleSelf {
+  bool await_ready() const noexcept { return false; }
+  template <class P>
+  bool await_suspend(std::coroutine_handle<P> awaiting) const noexcept {
+    TaskRecord& task = detail::suspend_point(awaiting);
+    task.executor->schedule(task);
+    return false;  // keep running
+  }
+  void await_resume() const noexcept {}
+};
+
+Task<int> complete_while_ready(int value) {
+  co_await RescheduleSelf{};
+  co_return value;
+}
+
+TEST_F(ExecutorTest, TaskThatCompletesWhileReadyIsFinishedOnce) {
+  const auto live_before = frames.stats().live_blocks;
+  executor.spawn_detached(complete_while_ready(1));
+  JoinHandle<int> joined = executor.spawn(complete_while_ready(2));
+  EXPECT_EQ(executor.run(), 2u);  // the stale queue entries are skipped, not resumed
+  EXPECT_EQ(executor.live_tasks(), 0u);
+  ASSERT_TRUE(joined.done());
+  EXPECT_EQ(*joined.outcome(), 2);
+  joined = {};
+  executor.run();
+  EXPECT_EQ(frames.stats().live_blocks, live_before);
+}
+
 TEST_F(ExecutorTest, RunFromInsideATaskPanics) {
   auto body = [&]() -> Task<void> {
     executor.run();
