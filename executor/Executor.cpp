@@ -54,21 +54,21 @@ std::size_t Executor::run(std::size_t budget) noexcept {
       finished_in_place_ = false;
       continue;
     }
-    if (task.root().done()) {
-      if (task.state == TaskState::Ready) task.set(kQueued);  // scheduled while it ran: freed when dequeued
-      task.state = TaskState::Completed;
+    if (task.state == TaskState::Running) {  // suspended, and nothing woke it yet
+      task.state = TaskState::Waiting;
+      if ((task.bits & (kLinked | kCancelRequested)) != kLinked) [[unlikely]] suspended_first_or_cancelled(task);
+    } else if (task.state == TaskState::Completed) {
       finish(task);
-    } else if (task.state == TaskState::Running) {
-      suspended(task);
     }
   }
   running_ = false;
   return resumed;
 }
 
-void Executor::suspended(TaskRecord& task) noexcept {
-  task.state = TaskState::Waiting;
-  if (!task.linked()) roots_.push_back(task);  // group children are linked from the start
+void Executor::suspended_first_or_cancelled(TaskRecord& task) noexcept {
+  // A root joins the executor's list when it first suspends (group children are linked from the
+  // start): ~Executor finds it there.
+  if (!task.linked()) roots_.push_back(task);
   if (task.has(kCancelRequested)) cancel_now(task);
 }
 
@@ -81,7 +81,7 @@ void Executor::cancel(TaskRecord& task) noexcept {
 void Executor::forget(TaskRecord& task) noexcept {
   --live_;
   if (!task.has(kObserved)) return;
-  task.owner_link.unlink();
+  TaskList::remove(task);
   if (task.stop_callback != nullptr) {
     task.stop_callback->~StopCallback();
     frames_.deallocate(task.stop_callback, sizeof(StopCallback));

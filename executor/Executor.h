@@ -100,7 +100,7 @@ class Executor {
     ready_head_ = task == ready_tail_ ? nullptr : task->next_ready;
     return task;  // still Ready: the caller moves it on
   }
-  void suspended(TaskRecord& task) noexcept;
+  void suspended_first_or_cancelled(TaskRecord& task) noexcept;
   void cancel_now(TaskRecord& task) noexcept;
   void finish(TaskRecord& task) noexcept;
   void forget(TaskRecord& task) noexcept;

@@ -41,10 +41,13 @@ class PromiseBase {
     bool await_ready() const noexcept { return in_place; }
     template <class P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> self) const noexcept {
-      if (record_of_frame(self.address()).state == TaskState::Idle) {
-        return std::coroutine_handle<>::from_address(self.promise().continuation_);
-      }
-      return std::noop_coroutine();  // the executor sees the root done() and finishes it
+      TaskRecord& own = record_of_frame(self.address());
+      if (own.state == TaskState::Idle) return std::coroutine_handle<>::from_address(self.promise().continuation_);
+      // A root the executor finishes when this resumption returns. One made ready again while it
+      // ran stays in the queue until dequeued, and is released then.
+      if (own.state == TaskState::Ready) own.set(task_bits::kQueued);
+      own.state = TaskState::Completed;
+      return std::noop_coroutine();
     }
     void await_resume() const noexcept {}
   };

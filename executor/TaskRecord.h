@@ -73,6 +73,7 @@ inline constexpr std::uint8_t kFailed = 1 << 5;  // the coroutine of this frame 
 // The cold fields are initialized (observe()): the task is in an owner list, or has had a listener
 // or a stop callback. Finishing then goes through Executor::finish. Never cleared.
 inline constexpr std::uint8_t kObserved = 1 << 6;
+inline constexpr std::uint8_t kLinked = 1 << 7;  // in an owner list (TaskList); implies kObserved
 }  // namespace task_bits
 
 struct alignas(16) TaskRecord {
@@ -121,7 +122,7 @@ struct alignas(16) TaskRecord {
     stop_callback = nullptr;
     set(task_bits::kObserved);
   }
-  bool linked() const noexcept { return has(task_bits::kObserved) && owner_link.linked(); }
+  bool linked() const noexcept { return has(task_bits::kLinked); }
   CompletionListener* listener_if_any() const noexcept { return has(task_bits::kObserved) ? listener : nullptr; }
 };
 
@@ -175,9 +176,15 @@ class TaskList {
   TaskList& operator=(const TaskList&) = delete;
 
   bool empty() const noexcept { return head_.next == &head_; }
+  static void remove(TaskRecord& record) noexcept {
+    if (!record.linked()) return;
+    record.owner_link.unlink();
+    record.clear(task_bits::kLinked);
+  }
   TaskRecord& front() noexcept { return of(head_.next); }
   void push_back(TaskRecord& record) noexcept {
     record.observe();
+    record.set(task_bits::kLinked);
     ListLink& link = record.owner_link;
     link.prev = head_.prev;
     link.next = &head_;

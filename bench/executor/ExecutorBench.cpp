@@ -5,6 +5,8 @@
 // Every benchmark performs a batch of operations per iteration and publishes the batch size as
 // the "ops" counter; the summary divides the time per iteration by it. Smoke run:
 //   executor_bench --benchmark_min_time=0.01
+// Steadier ratios on a busy machine (the summary takes the median of the repetitions):
+//   executor_bench --benchmark_min_time=0.2 --benchmark_repetitions=5
 
 #include <benchmark/benchmark.h>
 
@@ -15,6 +17,7 @@
 #include <cstdlib>
 #include <map>
 #include <new>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -270,20 +273,30 @@ struct Measured {
   double allocs_per_op = 0;
 };
 
+// With --benchmark_repetitions=N the summary uses the median of the N repetitions of each
+// benchmark (the machines are shared and noisy); otherwise the single run.
 class SummaryReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
+      if (run.error_occurred) continue;
+      const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+      if (run.run_type != Run::RT_Iteration && !median) continue;
+      const std::string name = run.run_name.str();
+      if (!median && medians_.count(name) != 0) continue;
       const double ops = run.counters.count("ops") != 0 ? run.counters.at("ops").value : 1.0;
       Measured m;
       m.ns_per_op = run.GetAdjustedCPUTime() / ops;  // unit: ns; CPU time: the machine is shared
       if (run.counters.count("allocs_per_op") != 0) m.allocs_per_op = run.counters.at("allocs_per_op").value;
-      results[run.benchmark_name()] = m;
+      results[name] = m;
+      if (median) medians_.insert(name);
     }
   }
   std::map<std::string, Measured> results;
+
+ private:
+  std::set<std::string> medians_;
 };
 
 struct Row {
