@@ -26,10 +26,6 @@ template <class T>
 class Outcome;
 class StopToken;
 
-namespace detail {
-class PromiseBase;
-}
-
 class Executor {
  public:
   // Installs `frames` as the frame pool (restored on destruction). `frames` must outlive the executor.
@@ -121,7 +117,8 @@ class Executor {
 };
 
 inline bool detail::finish_in_place(TaskRecord& record) noexcept {
-  // Owned, observed, cancelled or failed, or made ready again while it ran: Executor::finish.
+  // Owned, observed, cancelled or failed, made ready again while it ran, or not a spawned root (a
+  // nested frame's own record is Idle): not here.
   if (record.bits != 0 || record.state != TaskState::Running) return false;
   record.executor->finished_in_place();
   return true;

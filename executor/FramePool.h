@@ -9,7 +9,9 @@
 // Exhaustion of a fixed pool calls the panic hook with a clear message; it never corrupts memory.
 //
 // Size classes: multiples of 32 bytes up to 1 KiB, then powers of two up to 1 MiB. Memory is never
-// returned to the arena or the source while the pool lives; it is reused within its class.
+// returned to the arena or the source while the pool lives; it is reused within its class. The
+// allocation paths keep no counters (stats() counts the free lists when asked). At most kMaxPools
+// pools are alive at once: each has a number, so that a task record names its pool in one byte.
 // Single-threaded, like everything in a PD.
 
 namespace corokit::exec {
@@ -34,7 +36,8 @@ class FramePool {
     std::size_t chunks = 0;          // chunks taken from the source
   };
 
-  // A fixed pool over `arena` (may be empty when a source is given).
+  // A fixed pool over `arena` (may be empty when a source is given). Panics when kMaxPools pools
+  // are alive already.
   FramePool(void* arena, std::size_t bytes) noexcept;
   FramePool(void* arena, std::size_t bytes, ChunkSource source) noexcept;
   ~FramePool();

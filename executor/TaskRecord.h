@@ -11,13 +11,15 @@
 // The bookkeeping of a spawned task. Every coroutine frame of a Task is allocated from the installed
 // FramePool with a TaskRecord placed just in front of it:
 //
-//   [ TaskRecord | coroutine frame ... ]      (one pool block; the frame address is the block + 64)
+//   [ TaskRecord: cold 32 bytes | hot 32 bytes | coroutine frame ... ]   (one pool block)
 //
-// The record of a frame that is spawned (by Executor::spawn, a TaskScope, when_all or when_any) is
-// the task's scheduling entity: ready-queue link, the coroutine to resume, who owns it and who
-// waits for it. It outlives the frame when the task is cancelled while an owner (a JoinHandle or a
-// Task object) still refers to it, so owners can always ask how the task ended. Frames of nested
-// tasks (awaited, never spawned) carry an unused record.
+// The record is one cache line; its hot half (state, bits, block origin, queue link, resume point,
+// executor) sits right before the frame. The record of a frame that is spawned (by
+// Executor::spawn, a TaskScope, when_all or when_any) is the task's scheduling entity: ready-queue
+// link, the coroutine to resume, who owns it and who waits for it. It outlives the frame when the
+// task is cancelled while an owner (a JoinHandle or a Task object) still refers to it, so owners
+// can always ask how the task ended. The record of a nested frame (awaited, never spawned) stays
+// Idle and only says where the block goes back to and whether the coroutine failed.
 //
 // This relies on the frame address of a coroutine being the address its promise's operator new
 // returned, which holds for GCC and Clang (tests/executor checks it).
@@ -51,7 +53,7 @@ struct CompletionListener {
 };
 
 enum class TaskState : std::uint8_t {
-  Idle,       // created, not spawned (or a nested frame)
+  Idle,       // created, not spawned; a nested frame's own record stays Idle for good
   Ready,      // in the ready queue
   Running,    // being resumed
   Waiting,    // suspended until an awaitable wakes it
@@ -112,8 +114,6 @@ struct alignas(16) TaskRecord {
   // resume_point is an address, not a coroutine_handle: a handle member would be zeroed by every
   // allocation, and it is written when the task starts.
   void resume() const { std::coroutine_handle<>::from_address(resume_point).resume(); }
-  // The spawned coroutine (the outermost of the await chain); done() once it ran to its end.
-  std::coroutine_handle<> root() noexcept { return std::coroutine_handle<>::from_address(frame()); }
 
   void observe() noexcept {
     if (has(task_bits::kObserved)) return;
