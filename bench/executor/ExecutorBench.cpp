@@ -200,6 +200,41 @@ void Spawn_Floor(benchmark::State& state) {
 }
 BENCHMARK(Spawn_Floor)->Unit(benchmark::kNanosecond);
 
+// The same with each ramp kept out of line (both task functions called), as when a task function
+// is spawned from several places: the comparison holds either way.
+[[gnu::noinline]] Task<void> trivial_called() { co_return; }
+[[gnu::noinline]] floor_ex::Task floor_trivial_called() { co_return; }
+
+void SpawnCalled_Corokit(benchmark::State& state) {
+  HeapFramePool frames;
+  Executor executor(frames);
+  AllocationCount counted;
+  for (auto _ : state) {
+    counted([&] {
+      for (std::int64_t i = 0; i < kBatch; ++i) executor.spawn_detached(trivial_called());
+      executor.run();
+    });
+  }
+  publish(state, kBatch, counted);
+}
+BENCHMARK(SpawnCalled_Corokit)->Unit(benchmark::kNanosecond);
+
+void SpawnCalled_Floor(benchmark::State& state) {
+  floor_ex::FramePool pool;
+  floor_ex::ReadyQueue queue(kBatch);
+  floor_ex::g_pool = &pool;
+  floor_ex::g_queue = &queue;
+  AllocationCount counted;
+  for (auto _ : state) {
+    counted([&] {
+      for (std::int64_t i = 0; i < kBatch; ++i) queue.push(floor_trivial_called().handle);
+      floor_ex::run(kBatch);
+    });
+  }
+  publish(state, kBatch, counted);
+}
+BENCHMARK(SpawnCalled_Floor)->Unit(benchmark::kNanosecond);
+
 asio::awaitable<void> asio_trivial() { co_return; }
 
 void Spawn_AsioCoSpawn(benchmark::State& state) {
@@ -348,6 +383,11 @@ void print_summary(const std::map<std::string, Measured>& r) {
     rows.push_back({"spawn: heap allocations per spawn", fmt(allocs, ""),
                     has("Spawn_AsioCoSpawn") ? fmt(r.at("Spawn_AsioCoSpawn").allocs_per_op, "(Asio)") : "-", 0,
                     "0", allocs == 0.0, true});
+  }
+  if (has("SpawnCalled_Corokit") && has("SpawnCalled_Floor")) {
+    const double ratio = ns("SpawnCalled_Corokit") / ns("SpawnCalled_Floor");
+    rows.push_back({"spawn + complete, ramps not inlined", fmt(ns("SpawnCalled_Corokit"), "ns"),
+                    fmt(ns("SpawnCalled_Floor"), "ns"), ratio, "(info)", true, false});
   }
   if (has("SpawnJoin_Corokit") && has("Spawn_Floor")) {
     const double ratio = ns("SpawnJoin_Corokit") / ns("Spawn_Floor");
