@@ -59,6 +59,8 @@ std::size_t Executor::run(std::size_t budget) noexcept {
       if ((task.bits & (kLinked | kCancelRequested)) != kLinked) [[unlikely]] suspended_first_or_cancelled(task);
     } else if (task.state == TaskState::Completed) {
       finish(task);
+    } else if (task.state == TaskState::Rescheduled) {  // suspended after waking itself: queued
+      task.state = TaskState::Ready;
     }
   }
   running_ = false;
@@ -115,7 +117,9 @@ void Executor::finish(TaskRecord& task) noexcept {
 
 void Executor::destroy_now(TaskRecord& task) noexcept {
   if (task.finished() || task.state == TaskState::Idle) return;
-  if (task.state == TaskState::Running) panic("corokit executor: a running task was destroyed by its owner");
+  if (task.state == TaskState::Running || task.state == TaskState::Rescheduled) {
+    panic("corokit executor: a running task was destroyed by its owner");
+  }
   if (task.state == TaskState::Ready) task.set(kQueued);  // released when dequeued
   tear_down(task);
 }

@@ -62,8 +62,8 @@ class Executor {
 
   // Makes a suspended (or running) task ready. Idempotent while it is queued.
   void schedule(TaskRecord& task) noexcept {
-    if (task.state == TaskState::Ready) return;  // Ready means queued
-    task.state = TaskState::Ready;
+    if (task.state == TaskState::Ready || task.state == TaskState::Rescheduled) return;  // queued
+    task.state = task.state == TaskState::Running ? TaskState::Rescheduled : TaskState::Ready;
     link_ready(task);
   }
   // A root about to destroy its own frame at its final suspension point (see Task.h).

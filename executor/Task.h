@@ -45,7 +45,7 @@ class PromiseBase {
       if (own.state == TaskState::Idle) return std::coroutine_handle<>::from_address(self.promise().continuation_);
       // A root the executor finishes when this resumption returns. One made ready again while it
       // ran stays in the queue until dequeued, and is released then.
-      if (own.state == TaskState::Ready) own.set(task_bits::kQueued);
+      if (own.state == TaskState::Rescheduled) own.set(task_bits::kQueued);
       own.state = TaskState::Completed;
       return std::noop_coroutine();
     }

@@ -53,12 +53,13 @@ struct CompletionListener {
 };
 
 enum class TaskState : std::uint8_t {
-  Idle,       // created, not spawned; a nested frame's own record stays Idle for good
-  Ready,      // in the ready queue
-  Running,    // being resumed
-  Waiting,    // suspended until an awaitable wakes it
-  Completed,  // ran to its end; the frame is kept while an owner holds the result
-  Cancelled,  // destroyed at a suspension point; the frame is gone
+  Idle,         // created, not spawned; a nested frame's own record stays Idle for good
+  Ready,        // in the ready queue
+  Running,      // being resumed
+  Rescheduled,  // being resumed, and made ready again meanwhile (in the ready queue)
+  Waiting,      // suspended until an awaitable wakes it
+  Completed,    // ran to its end; the frame is kept while an owner holds the result
+  Cancelled,    // destroyed at a suspension point; the frame is gone
 };
 
 // TaskRecord::bits: rare conditions, in one byte so that the hot paths test a single value. A

@@ -4,6 +4,7 @@
 #include "executor/Event.h"
 #include "executor/Executor.h"
 #include "executor/StopToken.h"
+#include "executor/WhenAll.h"
 #include "executor/Yield.h"
 #include "tests/executor/TestSupport.h"
 
@@ -378,6 +379,28 @@ TEST_F(ExecutorTest, TaskThatCompletesWhileReadyIsFinishedOnce) {
   joined = {};
   executor.run();
   EXPECT_EQ(frames.stats().live_blocks, live_before);
+}
+
+// Destroys the Task object that owns the running coroutine (a bug the executor reports).
+Task<void> destroy_own_task(std::vector<Task<void>>& tasks, bool reschedule_first) {
+  if (reschedule_first) co_await RescheduleSelf{};
+  tasks.clear();
+  co_return;
+}
+
+TEST_F(ExecutorTest, DestroyingARunningTaskPanicsEvenIfItIsReadyAgain) {
+  for (bool reschedule_first : {false, true}) {
+    EXPECT_DEATH(
+        {
+          std::vector<Task<void>> tasks(1);
+          auto body = [&]() -> Task<void> {
+            tasks[0] = destroy_own_task(tasks, reschedule_first);
+            co_await when_all(tasks);
+          };
+          executor.block_on(body());
+        },
+        "a running task was destroyed by its owner");
+  }
 }
 
 TEST_F(ExecutorTest, RunFromInsideATaskPanics) {
