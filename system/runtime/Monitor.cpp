@@ -121,6 +121,8 @@ class Monitor {
   Status prepare();
   Status prepare_devices();
   Status prepare_pd(Pd& pd);
+  Status ensure_elf(Pd& pd);
+  static bool same_program(const image::PdImage& a, const image::PdImage& b);
   Status spawn(Pd& pd);
   void watch(int fd, Source s, uint32_t index, uint32_t events = EPOLLIN);
   void unwatch(int fd);
@@ -145,6 +147,7 @@ class Monitor {
   bool sr_idle() const;
   bool finished() const;
   void root_failed(Pd& pd);
+  void warn_scheduling(const Pd& pd, const std::string& missing);
   void mon(const std::string& line) { out_.monitor_line(line); }
   FaultContext context(const Pd& pd) const;
 
@@ -177,6 +180,8 @@ class Monitor {
   bool faulted_ = false;
   double t0_ = 0;
   double boot_ms_ = -1;
+  double prepared_ms_ = -1;
+  double started_ms_ = -1;
   unsigned inits_ = 0;
   unsigned idle_ticks_ = 0;
   // single runner
@@ -328,20 +333,7 @@ Status Monitor::prepare_pd(Pd& pd) {
   const PdPlan& p = plan_.pds[pd.index];
   const image::PdImage& img = *pd.image;
 
-  // The ELF, shared by every PD (and every restart) running the same bytes.
-  for (uint32_t j = 0; j < pd.index; ++j) {
-    if (image_.pds[j].elf == img.elf) {
-      pd.exec_fd = pds_[j].exec_fd;
-      break;
-    }
-  }
-  if (pd.exec_fd < 0) {
-    Result<Fd> elf = sealed_memfd("corokit-elf-" + pd.model->name, img.elf.data(), img.elf.size(), true);
-    if (!elf) return Error{elf.error()};
-    pd.exec_fd = elf->get();
-    elf_fds_.push_back(std::move(*elf));
-  }
-
+  if (Status st = ensure_elf(pd); !st) return st;
   std::vector<DeviceGrant> grants;
   pd.fds = {{devnull_.get(), 0}, {pd.console_w.get(), 1}, {pd.console_w.get(), 2}, {pd.event.get(), host::kFdMonitor}};
   for (const Device& d : devices_) {
@@ -485,6 +477,40 @@ Status Monitor::prepare_pd(Pd& pd) {
   return Ok{};
 }
 
+// The ELF, shared by every PD (and every restart) running the same program: one sealed memfd per
+// distinct ELF, so 63 PDs of one ELF map the same pages. The packer reads each program file once,
+// so PDs with the same source path and size carry the same bytes; comparing megabytes of ELF per PD
+// would dominate the boot, so for those only the header and the layout are compared. ELFs from
+// different paths are compared in full.
+bool Monitor::same_program(const image::PdImage& a, const image::PdImage& b) {
+  if (a.elf.size() != b.elf.size() || a.entry != b.entry || a.segments.size() != b.segments.size()) return false;
+  for (size_t i = 0; i < a.segments.size(); ++i) {
+    const image::LoadSegment& x = a.segments[i];
+    const image::LoadSegment& y = b.segments[i];
+    if (x.vaddr != y.vaddr || x.mem_size != y.mem_size || x.file_size != y.file_size) return false;
+  }
+  if (a.source_path.empty() || a.source_path != b.source_path) return a.elf == b.elf;
+  size_t head = std::min<size_t>(a.elf.size(), 4096);
+  return std::equal(a.elf.begin(), a.elf.begin() + static_cast<std::ptrdiff_t>(head), b.elf.begin()) &&
+         std::equal(a.elf.end() - static_cast<std::ptrdiff_t>(head), a.elf.end(), b.elf.end() - static_cast<std::ptrdiff_t>(head));
+}
+
+Status Monitor::ensure_elf(Pd& pd) {
+  if (pd.exec_fd >= 0) return Ok{};
+  for (const Pd& other : pds_) {
+    if (other.exec_fd >= 0 && same_program(*other.image, *pd.image)) {
+      pd.exec_fd = other.exec_fd;
+      return Ok{};
+    }
+  }
+  const std::vector<uint8_t>& elf = pd.image->elf;
+  Result<Fd> fd = sealed_memfd("corokit-elf-" + pd.model->name, elf.data(), elf.size(), true);
+  if (!fd) return Error{fd.error()};
+  pd.exec_fd = fd->get();
+  elf_fds_.push_back(std::move(*fd));
+  return Ok{};
+}
+
 Status Monitor::spawn(Pd& pd) {
   SpawnSpec spec;
   spec.exec_fd = pd.exec_fd;
@@ -501,13 +527,15 @@ Status Monitor::spawn(Pd& pd) {
   pd.life = Life::Starting;
   pd.sr = Sr::NotReady;
   watch(pd.proc.pidfd.get(), Source::PdExit, pd.index);
-  std::string missing = apply_scheduling(pd.proc.pid, *pd.model, options_, options_.single_runner);
-  if (!missing.empty() && !sched_warned_) {
-    sched_warned_ = true;
-    mon("MON|WARN: H05: not enforced on this host: " + missing + " (PD '" + pd.model->name +
-        "'); PDs without real-time scheduling run SCHED_OTHER with nice values in priority order");
-  }
+  warn_scheduling(pd, apply_affinity(pd.proc.pid, *pd.model));
   return Ok{};
+}
+
+void Monitor::warn_scheduling(const Pd& pd, const std::string& missing) {
+  if (missing.empty() || sched_warned_) return;
+  sched_warned_ = true;
+  mon("MON|WARN: H05: not enforced on this host: " + missing + " (PD '" + pd.model->name +
+      "'); PDs without real-time scheduling run SCHED_OTHER with nice values in priority order");
 }
 
 void Monitor::watch(int fd, Source s, uint32_t index, uint32_t events) {
@@ -544,6 +572,7 @@ RunResult Monitor::run() {
     result.exit_code = 2;
     return result;
   }
+  prepared_ms_ = now_ms() - t0_;
   watch(signal_fd_.get(), Source::Signal, 0);
   if (options_.timeout_s) {
     timeout_fd_ = Fd(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
@@ -577,6 +606,7 @@ RunResult Monitor::run() {
       break;
     }
   }
+  started_ms_ = now_ms() - t0_;
   if (!stop_) loop();
   shutdown();
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
@@ -584,6 +614,8 @@ RunResult Monitor::run() {
   result.faulted = faulted_;
   result.exit_code = faulted_ ? 1 : 0;
   result.boot_ms = boot_ms_;
+  result.prepared_ms = prepared_ms_;
+  result.started_ms = started_ms_;
   return result;
 }
 
@@ -691,11 +723,15 @@ void Monitor::handle_notes(Pd& pd) {
   uint32_t notes = c->notes.exchange(0, std::memory_order_acq_rel);
   if (notes & host::kNoteInitDone && !pd.init_done) {
     pd.init_done = true;
+    if (!options_.single_runner && pd.proc.pid > 0) warn_scheduling(pd, apply_priority(pd.proc.pid, *pd.model, options_));
     if (++inits_ == pds_.size() && boot_ms_ < 0) {
       boot_ms_ = now_ms() - t0_;
       if (options_.boot_report) {
-        char buf[96];
-        std::snprintf(buf, sizeof buf, "MON|INFO: every init() returned after %.1f ms", boot_ms_);
+        char buf[160];
+        std::snprintf(buf, sizeof buf,
+                      "MON|INFO: every init() returned after %.1f ms (objects ready after %.1f ms, every PD "
+                      "process started after %.1f ms)",
+                      boot_ms_, prepared_ms_, started_ms_);
         mon(buf);
       }
     }

@@ -28,7 +28,7 @@ constexpr uint32_t kSchedDeadline = 6;
 int fifo_priority(uint64_t p) { return 1 + static_cast<int>((p > 254 ? 254 : p) * 97 / 254); }
 int nice_for(uint64_t p) { return 19 - static_cast<int>((p > 254 ? 254 : p) * 39 / 254); }
 
-std::string apply_scheduling(pid_t pid, const sdf::ProtectionDomain& pd, const RunOptions& options, bool single_runner) {
+std::string apply_affinity(pid_t pid, const sdf::ProtectionDomain& pd) {
   std::string missing;
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   if (pd.cpu != 0 || cpus > 1) {
@@ -42,7 +42,11 @@ std::string apply_scheduling(pid_t pid, const sdf::ProtectionDomain& pd, const R
       missing += "cpu " + std::to_string(pd.cpu) + " (the host has " + std::to_string(cpus) + " CPUs)";
     }
   }
-  if (single_runner) return missing;  // one PD runs at a time; priorities are the monitor's business
+  return missing;
+}
+
+std::string apply_priority(pid_t pid, const sdf::ProtectionDomain& pd, const RunOptions& options) {
+  std::string missing;
   bool rt = options.sched != RunOptions::Sched::Other;
   bool done = false;
   if (rt && pd.budget < pd.period) {
