@@ -72,6 +72,8 @@ int child_main(void* raw) {
   call(SYS_close_range, top + 1, kFdExec - 1, 0);
   call(SYS_close_range, kFdExec + 1, ~0u, 0);
 
+  // Its own session: no terminal signals. With scheduler autogroups that also makes it a scheduling
+  // group of its own, so its priority is applied to the group as well (Scheduling.cpp).
   call(SYS_setsid);
   call(SYS_personality, ADDR_NO_RANDOMIZE);
   rlimit core{0, 0};

@@ -1,5 +1,6 @@
 #include "system/runtime/Scheduling.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -22,6 +23,17 @@ struct SchedAttr {  // struct sched_attr (not in glibc 2.36's headers)
   uint64_t sched_period;
 };
 constexpr uint32_t kSchedDeadline = 6;
+
+// Every PD is a session of its own (ProcessLauncher), which with scheduler autogroups is a group of
+// its own: CFS shares the CPU between groups first, so a nice value only counts within a group. The
+// group's nice carries the priority between PDs.
+void set_autogroup_nice(pid_t pid, int nice) {
+  int fd = open(("/proc/" + std::to_string(pid) + "/autogroup").c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return;  // a kernel without autogroups: the process's nice value is all there is
+  std::string v = std::to_string(nice);
+  (void)!write(fd, v.data(), v.size());
+  close(fd);
+}
 
 }  // namespace
 
@@ -65,7 +77,10 @@ std::string apply_priority(pid_t pid, const sdf::ProtectionDomain& pd, const Run
     done = sched_setscheduler(pid, SCHED_FIFO, &sp) == 0;
     if (!done) missing += std::string(missing.empty() ? "" : ", ") + "priority (SCHED_FIFO: " + std::strerror(errno) + ")";
   }
-  if (!done) setpriority(PRIO_PROCESS, static_cast<id_t>(pid), nice_for(pd.priority));
+  if (!done) {
+    setpriority(PRIO_PROCESS, static_cast<id_t>(pid), nice_for(pd.priority));
+    set_autogroup_nice(pid, nice_for(pd.priority));
+  }
   if (!rt && pd.budget < pd.period) missing += std::string(missing.empty() ? "" : ", ") + "budget/period (--sched=other)";
   return missing;
 }
