@@ -22,6 +22,7 @@
 #include <memory>
 #include <set>
 
+#include "sdk/Kernel.h"
 #include "sdk/host/Abi.h"
 #include "sdk/host/DeviceInfo.h"
 #include "sdk/host/Ipc.h"
@@ -47,7 +48,7 @@ double now_ms() {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
-enum class Source : uint32_t { Signal, Timeout, Tick, PdEvent, PdExit, PdConsole, Device };
+enum class Source : uint32_t { Signal, Timeout, Tick, PdEvent, PdExit, PdConsole, Device, CallTimer };
 
 uint64_t tag(Source s, uint32_t index) { return (static_cast<uint64_t>(s) << 32) | index; }
 
@@ -93,7 +94,8 @@ struct Pd {
   unsigned root_restarts = 0;
   bool entry_warned = false;
   Sr sr = Sr::NotReady;
-  uint32_t call_pair = 0, call_slot = 0;
+  uint32_t call_pair = 0, call_slot = 0, call_channel = 0;
+  double call_deadline_ms = 0;  // single-runner: when the current call times out (0: never)
 
   ControlBlock* cb() const { return control.as<ControlBlock>(); }
   host::StatusPage* st() const { return status.as<host::StatusPage>(); }
@@ -148,6 +150,13 @@ class Monitor {
   bool finished() const;
   void root_failed(Pd& pd);
   void warn_scheduling(const Pd& pd, const std::string& missing);
+  // R4
+  void set_down(Pd& pd, sdk::CallFailure why);
+  void fail_calls_to(Pd& callee, sdk::CallFailure why);
+  void abort_call(Pd& caller, unsigned channel, uint32_t seq, sdk::CallFailure why);
+  const host::PpcSlot* call_slot(const Pd& pd, unsigned channel) const;
+  void arm_call_timer();
+  void on_call_timer();
   void mon(const std::string& line) { out_.monitor_line(line); }
   FaultContext context(const Pd& pd) const;
 
@@ -172,11 +181,13 @@ class Monitor {
   Fd signal_fd_;
   Fd timeout_fd_;
   Fd tick_fd_;
+  Fd call_timer_;  // single-runner mode: the earliest protected-call deadline
   Fd devnull_;
   Fd stdin_copy_;
   static constexpr uint32_t kStdin = 0x8000'0000u;
   bool stop_ = false;
   bool sched_warned_ = false;
+  uint64_t top_priority_ = 0;  // the highest SDF priority of the system (nice 0)
   bool faulted_ = false;
   double t0_ = 0;
   double boot_ms_ = -1;
@@ -195,6 +206,7 @@ Status Monitor::prepare() {
   Result<SystemPlan> plan = plan_system(sys_);
   if (!plan) return Error{plan.error()};
   plan_ = std::move(*plan);
+  if (Status st = apply_ppc_timeouts(plan_, sys_, options_.ppc_timeouts); !st) return st;
   if (image_.pds.size() != sys_.pds.size()) return Error{"the image has no program for every PD"};
 
   epoll_ = Fd(epoll_create1(EPOLL_CLOEXEC));
@@ -214,6 +226,7 @@ Status Monitor::prepare() {
     pairs_.push_back(std::move(*o));
   }
   pds_.resize(sys_.pds.size());
+  for (const sdf::ProtectionDomain& pd : sys_.pds) top_priority_ = std::max<uint64_t>(top_priority_, pd.priority);
   for (uint32_t i = 0; i < pds_.size(); ++i) {
     Pd& pd = pds_[i];
     pd.index = i;
@@ -437,7 +450,8 @@ Status Monitor::prepare_pd(Pd& pd) {
   d.magic = host::kBootMagic;
   d.version = host::kAbiVersion;
   d.flags = (options_.single_runner ? uint32_t{host::kBootSingleRunner} : 0u) |
-            (options_.checked ? uint32_t{host::kBootChecked} : 0u) | (pd.model->passive ? uint32_t{host::kBootPassive} : 0u);
+            (options_.checked ? uint32_t{host::kBootChecked} : 0u) | (pd.model->passive ? uint32_t{host::kBootPassive} : 0u) |
+            (options_.ppc_fail_fast ? uint32_t{host::kBootCallFailFast} : 0u);
   d.pd_index = pd.index;
   std::snprintf(d.name, sizeof d.name, "%s", pd.model->name.c_str());
   d.priority = static_cast<uint32_t>(pd.model->priority);
@@ -654,6 +668,9 @@ void Monitor::loop() {
         case Source::PdEvent:
           on_pd_event(pds_[index]);
           break;
+        case Source::CallTimer:
+          on_call_timer();
+          break;
         case Source::PdExit:
           on_pd_exit(pds_[index]);
           break;
@@ -723,7 +740,7 @@ void Monitor::handle_notes(Pd& pd) {
   uint32_t notes = c->notes.exchange(0, std::memory_order_acq_rel);
   if (notes & host::kNoteInitDone && !pd.init_done) {
     pd.init_done = true;
-    if (!options_.single_runner && pd.proc.pid > 0) warn_scheduling(pd, apply_priority(pd.proc.pid, *pd.model, options_));
+    if (!options_.single_runner && pd.proc.pid > 0) warn_scheduling(pd, apply_priority(pd.proc.pid, *pd.model, options_, top_priority_));
     if (++inits_ == pds_.size() && boot_ms_ < 0) {
       boot_ms_ = now_ms() - t0_;
       if (options_.boot_report) {
@@ -739,6 +756,18 @@ void Monitor::handle_notes(Pd& pd) {
   if (notes & host::kNotePassive) {
     drain_console(pd, false);
     mon("MON|INFO: PD '" + pd.model->name + "' is now passive!");
+  }
+  if (notes & host::kNoteCallTimeout) {
+    unsigned ch = c->timed_out_channel % host::kMaxIds;
+    const PdPlan& p = plan_.pds[pd.index];
+    const host::BootChannel& bc = p.channels[ch];
+    const Pd& callee = pds_[p.pairs[bc.pair].peer_pd];
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%g", bc.call_timeout_us / 1000.0);
+    mon("MON|WARN: protected call of PD '" + pd.model->name + "' on channel " + std::to_string(ch) + " to '" +
+        callee.model->name + "' timed out after " + ms + " ms; a late reply is discarded");
+    out_.json_event("{\"event\":\"call_failed\",\"pd\":\"" + pd.model->name + "\",\"channel\":" + std::to_string(ch) +
+                    ",\"callee\":\"" + callee.model->name + "\",\"why\":\"timed out\"}");
   }
   if (notes & host::kNoteIrqAck) {
     uint64_t bits = c->irq_ack.exchange(0, std::memory_order_acq_rel);
@@ -776,6 +805,7 @@ void Monitor::handle_request(Pd& pd) {
           sr_remove(*child);
         }
         child->stopped_by_parent = true;
+        if (child->life == Life::Stopped) set_down(*child, sdk::CallFailure::CalleeStopped);
         response = 0;
         break;
       case host::Request::ChildResume:
@@ -783,6 +813,7 @@ void Monitor::handle_request(Pd& pd) {
           syscall(SYS_pidfd_send_signal, child->proc.pidfd.get(), SIGCONT, nullptr, 0);
           child->life = Life::Alive;
           if (options_.single_runner) sr_make_ready(*child, false);
+          set_down(*child, sdk::CallFailure::None);
         }
         child->stopped_by_parent = false;
         response = 0;
@@ -794,6 +825,7 @@ void Monitor::handle_request(Pd& pd) {
           child->life = Life::Alive;
           cc->verdict_seq.fetch_add(1, std::memory_order_seq_cst);
           host::futex_wake(&cc->verdict_seq);
+          set_down(*child, sdk::CallFailure::None);
           if (options_.single_runner) sr_make_ready(*child, false);
         }
         response = 0;
@@ -845,6 +877,7 @@ void Monitor::handle_fault(Pd& pd) {
         break;
     }
     mon("MON|ERROR: PD '" + pd.model->name + "' could not start: " + why);
+    set_down(pd, sdk::CallFailure::CalleeDied);
     out_.json_event("{\"event\":\"startup_error\",\"pd\":\"" + pd.model->name + "\"}");
     pd.life = Life::Dead;
     faulted_ = true;
@@ -852,6 +885,7 @@ void Monitor::handle_fault(Pd& pd) {
     return;
   }
   pd.life = Life::Faulted;
+  set_down(pd, sdk::CallFailure::CalleeFaulted);
   FaultContext ctx = context(pd);
   bool child = pd.model->parent != sdf::kNone;
   out_.json_event(fault_json(f, ctx, child));
@@ -900,6 +934,7 @@ void Monitor::deliver_child_fault(Pd& child, const host::ChildFault& f) {
 }
 
 void Monitor::report_death(Pd& pd, int status) {
+  set_down(pd, sdk::CallFailure::CalleeDied);
   std::string what = WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
                                        : "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
                                              signal_name(WTERMSIG(status)) + ")";
@@ -958,6 +993,8 @@ void Monitor::drain_console(Pd& pd, bool final) {
 }
 
 bool Monitor::restart(Pd& pd) {
+  set_down(pd, sdk::CallFailure::CalleeRestarted);
+  pd.call_deadline_ms = 0;
   if (pd.proc.pid > 0) {
     unwatch(pd.proc.pidfd.get());
     kill_and_reap(pd.proc);
@@ -992,7 +1029,106 @@ bool Monitor::restart(Pd& pd) {
     pd.life = Life::Dead;
     return false;
   }
+  set_down(pd, sdk::CallFailure::None);
   return true;
+}
+
+// ---- R4: protected calls that fail ------------------------------------------------------------------
+
+const char* failure_text(sdk::CallFailure f) {
+  switch (f) {
+    case sdk::CallFailure::None: return "replied";
+    case sdk::CallFailure::Timeout: return "timed out";
+    case sdk::CallFailure::CalleeFaulted: return "faulted";
+    case sdk::CallFailure::CalleeStopped: return "was stopped";
+    case sdk::CallFailure::CalleeRestarted: return "was restarted";
+    case sdk::CallFailure::CalleeDied: return "died";
+  }
+  return "failed";
+}
+
+const host::PpcSlot* Monitor::call_slot(const Pd& pd, unsigned channel) const {
+  const PdPlan& p = plan_.pds[pd.index];
+  const host::BootChannel& bc = p.channels[channel];
+  return reinterpret_cast<const host::PpcSlot*>(pairs_[p.pairs[bc.pair].pair].data() + host::pair_slot_offset(bc.slot));
+}
+
+// Callers in fail-fast mode see it at once when they call a PD that cannot serve.
+void Monitor::set_down(Pd& pd, sdk::CallFailure why) {
+  if (!options_.ppc_fail_fast) return;
+  pd.st()->down.store(static_cast<uint32_t>(why), std::memory_order_seq_cst);
+  if (why != sdk::CallFailure::None) fail_calls_to(pd, why);
+}
+
+// Every call to `callee` that has no reply yet ends with the distinguished reply.
+void Monitor::fail_calls_to(Pd& callee, sdk::CallFailure why) {
+  for (Pd& caller : pds_) {
+    const PdPlan& p = plan_.pds[caller.index];
+    for (unsigned ch = 0; ch < host::kMaxIds; ++ch) {
+      const host::BootChannel& bc = p.channels[ch];
+      if (bc.kind != host::ChannelKind::Channel || !bc.can_call || p.pairs[bc.pair].peer_pd != callee.index) continue;
+      const host::PpcSlot* s = call_slot(caller, ch);
+      uint32_t seq = s->call_seq.load(std::memory_order_seq_cst);
+      if (seq == s->reply_seq.load() || seq == s->cancel_seq.load()) continue;
+      const ControlBlock* c = caller.cb();
+      if (c->abort_seq.load() != 0 && c->abort_channel == ch && c->abort_call_seq == seq) continue;  // already ended
+      abort_call(caller, ch, seq, why);
+    }
+  }
+}
+
+void Monitor::abort_call(Pd& caller, unsigned channel, uint32_t seq, sdk::CallFailure why) {
+  ControlBlock* c = caller.cb();
+  c->abort_channel = channel;
+  c->abort_call_seq = seq;
+  c->abort_reason = static_cast<uint32_t>(why);
+  c->abort_seq.fetch_add(1, std::memory_order_seq_cst);
+  host::futex_wake(&c->abort_seq);
+  caller.call_deadline_ms = 0;
+  if (options_.single_runner && caller.sr == Sr::WaitReply) sr_make_ready(caller, false);
+  if (why == sdk::CallFailure::Timeout) return;  // logged when the caller reports it
+  const PdPlan& p = plan_.pds[caller.index];
+  const Pd& callee = pds_[p.pairs[p.channels[channel].pair].peer_pd];
+  mon("MON|WARN: protected call of PD '" + caller.model->name + "' on channel " + std::to_string(channel) + " to '" +
+      callee.model->name + "' failed: the callee " + failure_text(why) + " (fail-fast)");
+  out_.json_event("{\"event\":\"call_failed\",\"pd\":\"" + caller.model->name + "\",\"channel\":" + std::to_string(channel) +
+                  ",\"callee\":\"" + callee.model->name + "\",\"why\":\"" + failure_text(why) + "\"}");
+}
+
+// Single-runner mode: the monitor times calls (the caller does not run while it waits).
+void Monitor::arm_call_timer() {
+  double next = 0;
+  for (const Pd& pd : pds_) {
+    if (pd.call_deadline_ms > 0 && (next == 0 || pd.call_deadline_ms < next)) next = pd.call_deadline_ms;
+  }
+  if (!call_timer_.valid()) {
+    call_timer_ = Fd(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    watch(call_timer_.get(), Source::CallTimer, 0);
+  }
+  itimerspec its{};
+  if (next > 0) {
+    double left = std::max(next - now_ms(), 0.001);
+    its.it_value.tv_sec = static_cast<time_t>(left / 1000);
+    its.it_value.tv_nsec = static_cast<long>((left - static_cast<double>(its.it_value.tv_sec) * 1000) * 1e6);
+    if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0) its.it_value.tv_nsec = 1;
+  }
+  timerfd_settime(call_timer_.get(), 0, &its, nullptr);
+}
+
+void Monitor::on_call_timer() {
+  uint64_t n;
+  while (read(call_timer_.get(), &n, sizeof n) == sizeof n) {
+  }
+  double now = now_ms();
+  for (Pd& pd : pds_) {
+    if (pd.call_deadline_ms == 0 || pd.call_deadline_ms > now) continue;
+    pd.call_deadline_ms = 0;
+    if (pd.sr != Sr::WaitReply) continue;
+    const host::PpcSlot* s = call_slot(pd, pd.call_channel);
+    uint32_t seq = s->call_seq.load();
+    if (seq != s->reply_seq.load()) abort_call(pd, pd.call_channel, seq, sdk::CallFailure::Timeout);
+  }
+  arm_call_timer();
 }
 
 // ---- devices -------------------------------------------------------------------------------------
@@ -1029,7 +1165,8 @@ bool Monitor::has_events(const Pd& pd) const {
     const host::BootChannel& bc = p.channels[ch];
     if (bc.kind != host::ChannelKind::Channel || !bc.callee) continue;
     const auto* s = reinterpret_cast<const host::PpcSlot*>(pairs_[p.pairs[bc.pair].pair].data() + host::pair_slot_offset(bc.slot));
-    if (s->call_seq.load() != s->taken_seq.load()) return true;
+    uint32_t call = s->call_seq.load();
+    if (call != s->taken_seq.load() && call != s->cancel_seq.load()) return true;
   }
   return false;
 }
@@ -1050,9 +1187,15 @@ bool Monitor::idle() const {
   if (timer_armed()) return false;
   for (const Pd& pd : pds_) {
     if (pd.proc.pid <= 0 || pd.life == Life::Stopped || pd.life == Life::Dead || pd.life == Life::Faulted) continue;
-    if (!pd.init_done) return false;
     auto state = static_cast<PdState>(pd.cb()->state.load());
-    if (state == PdState::Calling) continue;
+    if (state == PdState::Calling) {  // also from init(): blocked until its callee answers ...
+      const auto& chans = plan_.pds[pd.index].channels;
+      if (std::any_of(chans.begin(), chans.end(), [](const host::BootChannel& c) { return c.call_timeout_us != 0; })) {
+        return false;  // ... or until its timeout expires
+      }
+      continue;
+    }
+    if (!pd.init_done) return false;
     if (state != PdState::Waiting || pd.st()->asleep.load() == 0 || has_events(pd)) return false;
   }
   return true;
@@ -1092,6 +1235,12 @@ void Monitor::handle_yield(Pd& pd) {
       pd.sr = Sr::WaitReply;
       pd.call_pair = c->yield_arg[0];
       pd.call_slot = c->yield_arg[1];
+      if (pd.call_channel != c->yield_arg[2] || pd.call_deadline_ms == 0) {
+        pd.call_channel = c->yield_arg[2] % host::kMaxIds;
+        uint32_t us = plan_.pds[pd.index].channels[pd.call_channel].call_timeout_us;
+        pd.call_deadline_ms = us != 0 ? now_ms() + us / 1000.0 : 0;
+        if (us != 0) arm_call_timer();
+      }
       break;
     case host::Yield::None:
       break;
@@ -1131,7 +1280,10 @@ void Monitor::sr_dispatch() {
       const PdPlan& p = plan_.pds[pd.index];
       const auto* s = reinterpret_cast<const host::PpcSlot*>(pairs_[p.pairs[pd.call_pair].pair].data() +
                                                              host::pair_slot_offset(pd.call_slot));
-      if (s->reply_seq.load() == s->call_seq.load()) sr_make_ready(pd, false);
+      if (s->reply_seq.load() == s->call_seq.load()) {
+        pd.call_deadline_ms = 0;
+        sr_make_ready(pd, false);
+      }
     }
   }
   // Boot order among equal priorities is by global index.

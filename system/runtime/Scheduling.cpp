@@ -38,7 +38,11 @@ void set_autogroup_nice(pid_t pid, int nice) {
 }  // namespace
 
 int fifo_priority(uint64_t p) { return 1 + static_cast<int>((p > 254 ? 254 : p) * 97 / 254); }
-int nice_for(uint64_t p) { return 19 - static_cast<int>((p > 254 ? 254 : p) * 39 / 254); }
+int nice_for(uint64_t p, uint64_t top) {
+  p = p > 254 ? 254 : p;
+  top = top > 254 ? 254 : top;
+  return p >= top ? 0 : static_cast<int>((top - p) * 19 / 254);
+}
 
 std::string apply_affinity(pid_t pid, const sdf::ProtectionDomain& pd) {
   std::string missing;
@@ -57,7 +61,7 @@ std::string apply_affinity(pid_t pid, const sdf::ProtectionDomain& pd) {
   return missing;
 }
 
-std::string apply_priority(pid_t pid, const sdf::ProtectionDomain& pd, const RunOptions& options) {
+std::string apply_priority(pid_t pid, const sdf::ProtectionDomain& pd, const RunOptions& options, uint64_t top_priority) {
   std::string missing;
   bool rt = options.sched != RunOptions::Sched::Other;
   bool done = false;
@@ -78,8 +82,8 @@ std::string apply_priority(pid_t pid, const sdf::ProtectionDomain& pd, const Run
     if (!done) missing += std::string(missing.empty() ? "" : ", ") + "priority (SCHED_FIFO: " + std::strerror(errno) + ")";
   }
   if (!done) {
-    setpriority(PRIO_PROCESS, static_cast<id_t>(pid), nice_for(pd.priority));
-    set_autogroup_nice(pid, nice_for(pd.priority));
+    setpriority(PRIO_PROCESS, static_cast<id_t>(pid), nice_for(pd.priority, top_priority));
+    set_autogroup_nice(pid, nice_for(pd.priority, top_priority));
   }
   if (!rt && pd.budget < pd.period) missing += std::string(missing.empty() ? "" : ", ") + "budget/period (--sched=other)";
   return missing;
