@@ -11,11 +11,13 @@
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -122,6 +124,7 @@ class Monitor {
 
   Status prepare();
   Status prepare_devices();
+  Status attach_console(Device& d);
   Status prepare_pd(Pd& pd);
   Status ensure_elf(Pd& pd);
   static bool same_program(const image::PdImage& a, const image::PdImage& b);
@@ -184,6 +187,8 @@ class Monitor {
   Fd call_timer_;  // single-runner mode: the earliest protected-call deadline
   Fd devnull_;
   Fd stdin_copy_;
+  Fd console_pty_;              // --console pty: the terminal side, held open
+  std::string console_backend_;
   static constexpr uint32_t kStdin = 0x8000'0000u;
   bool stop_ = false;
   bool sched_warned_ = false;
@@ -271,28 +276,9 @@ Status Monitor::prepare_devices() {
           d.watch = Fd(fcntl(t, F_DUPFD_CLOEXEC, 3));
           break;
         }
-        case board::DeviceKind::Console: {
-          int p[2];
-          if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) return Error{"pipe: " + std::string(std::strerror(errno))};
-          d.resource = Fd(p[0]);
-          d.feed = Fd(p[1]);
-          d.watch = Fd(fcntl(p[0], F_DUPFD_CLOEXEC, 3));
-          int out = 1;
-          if (options_.console.rfind("file=", 0) == 0) {
-            out = open(options_.console.substr(5).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-            if (out < 0) return Error{"console file: " + std::string(std::strerror(errno))};
-            d.resource2 = Fd(out);
-          } else {
-            d.resource2 = Fd(fcntl(1, F_DUPFD_CLOEXEC, 3));
-          }
-          int in = fcntl(0, F_DUPFD_CLOEXEC, 3);
-          if (in >= 0) {
-            fcntl(in, F_SETFL, fcntl(in, F_GETFL) | O_NONBLOCK);
-            stdin_copy_ = Fd(in);
-            watch(in, Source::Device, kStdin);
-          }
+        case board::DeviceKind::Console:
+          if (Status st = attach_console(d); !st) return st;
           break;
-        }
         default:
           return Error{"PD '" + pds_[i].model->name + "' drives " + irq.device.name() +
                        ", which has no backend attached (block and NIC devices are not available yet)"};
@@ -329,7 +315,7 @@ Status Monitor::prepare_devices() {
       } else if (dev->kind == board::DeviceKind::Console) {
         info->fd = host::kFdConsoleIn;
         info->fd2 = host::kFdConsoleOut;
-        backend = options_.console == "stdio" ? "stdio" : options_.console.c_str();
+        backend = console_backend_.c_str();
       }
     }
     if (dev->kind == board::DeviceKind::Timer) {
@@ -338,6 +324,56 @@ Status Monitor::prepare_devices() {
       info->clock_resolution_ns = static_cast<uint64_t>(res.tv_sec) * 1000000000ull + static_cast<uint64_t>(res.tv_nsec);
     }
     std::snprintf(info->backend, sizeof info->backend, "%s", backend);
+  }
+  return Ok{};
+}
+
+// The console's backend: the driver reads input from `resource` and writes output to `resource2`;
+// the monitor watches `watch` for input. stdio and file=PATH: input is copied by the monitor from its
+// input descriptor into a pipe; pty: both are the master side of a new pseudo-terminal.
+Status Monitor::attach_console(Device& d) {
+  if (options_.console == "pty") {
+    Fd master(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+    char path[128];
+    if (!master.valid() || grantpt(master.get()) != 0 || unlockpt(master.get()) != 0 ||
+        ptsname_r(master.get(), path, sizeof path) != 0) {
+      return Error{"cannot allocate a pseudo-terminal for the console: " + std::string(std::strerror(errno))};
+    }
+    // The monitor holds the terminal side open, in raw mode, so the driver never sees a hang-up
+    // while nobody is attached, and bytes pass unchanged.
+    console_pty_ = Fd(open(path, O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!console_pty_.valid()) return Error{std::string("cannot open ") + path + ": " + std::strerror(errno)};
+    termios t{};
+    tcgetattr(console_pty_.get(), &t);
+    cfmakeraw(&t);
+    tcsetattr(console_pty_.get(), TCSANOW, &t);
+    fcntl(master.get(), F_SETFL, fcntl(master.get(), F_GETFL) | O_NONBLOCK);
+    d.resource2 = Fd(fcntl(master.get(), F_DUPFD_CLOEXEC, 3));
+    d.watch = Fd(fcntl(master.get(), F_DUPFD_CLOEXEC, 3));
+    d.resource = std::move(master);
+    console_backend_ = std::string("pty:") + path;
+    mon(std::string("MON|INFO: console on ") + path);
+    return Ok{};
+  }
+  int p[2];
+  if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) return Error{"pipe: " + std::string(std::strerror(errno))};
+  d.resource = Fd(p[0]);
+  d.feed = Fd(p[1]);
+  d.watch = Fd(fcntl(p[0], F_DUPFD_CLOEXEC, 3));
+  if (options_.console.rfind("file=", 0) == 0) {
+    int out = open(options_.console.substr(5).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) return Error{"console file: " + std::string(std::strerror(errno))};
+    d.resource2 = Fd(out);
+    console_backend_ = "file:" + options_.console.substr(5);
+  } else {
+    d.resource2 = Fd(fcntl(1, F_DUPFD_CLOEXEC, 3));
+    console_backend_ = "stdio";
+  }
+  int in = fcntl(options_.console_input_fd, F_DUPFD_CLOEXEC, 3);
+  if (in >= 0) {
+    fcntl(in, F_SETFL, fcntl(in, F_GETFL) | O_NONBLOCK);
+    stdin_copy_ = Fd(in);
+    watch(in, Source::Device, kStdin);
   }
   return Ok{};
 }

@@ -23,7 +23,8 @@ const char* run_options_help() {
          "  --checked              invalid channels and message registers fault the PD\n"
          "  --spin-us N            bounded spin before a PD sleeps (default 5; 0: never spin)\n"
          "  --sched=auto|fifo|other  real-time scheduling when permitted (default auto)\n"
-         "  --console stdio|file=PATH  backend of the console device (default stdio)\n"
+         "  --console stdio|pty|file=PATH  console device: stdin/stdout (default), a new pseudo-terminal\n"
+         "                         (its path is printed), or output to PATH (input from stdin)\n"
          "  --log PATH             write the run log (every line, child faults) to PATH\n"
          "  --events PATH          write fault and exit events as JSON lines to PATH\n"
          "  --boot-report          print the time until every init() returned\n"
@@ -123,7 +124,9 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args, std::
     } else if (is("--console")) {
       Result<std::string> v = value("--console");
       if (!v) return Error{v.error()};
-      if (*v != "stdio" && v->rfind("file=", 0) != 0) return Error{"--console: expected stdio or file=PATH"};
+      if (*v != "stdio" && *v != "pty" && (v->rfind("file=", 0) != 0 || v->size() == 5)) {
+        return Error{"--console: expected stdio, pty or file=PATH"};
+      }
       o.console = *v;
     } else if (is("--log")) {
       Result<std::string> v = value("--log");
