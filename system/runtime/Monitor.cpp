@@ -96,6 +96,8 @@ struct Pd {
   unsigned root_restarts = 0;
   bool entry_warned = false;
   Sr sr = Sr::NotReady;
+  bool preempted = false;          // single-runner: stopped by the monitor (SIGSTOP) to run another
+  bool resume_without_go = false;  // single-runner: was computing when preempted, not waiting for `go`
   uint32_t call_pair = 0, call_slot = 0, call_channel = 0;
   double call_deadline_ms = 0;  // single-runner: when the current call times out (0: never)
 
@@ -166,6 +168,8 @@ class Monitor {
   // single runner
   void sr_dispatch();
   void sr_make_ready(Pd& pd, bool at_head);
+  void sr_preempt(Pd& pd);
+  bool domain_allows(const Pd& pd) const;
   void sr_remove(Pd& pd);
 
   const image::SystemImage& image_;
@@ -846,7 +850,7 @@ void Monitor::handle_request(Pd& pd) {
         break;
       case host::Request::ChildResume:
         if (child->life == Life::Stopped) {
-          syscall(SYS_pidfd_send_signal, child->proc.pidfd.get(), SIGCONT, nullptr, 0);
+          if (!child->preempted) syscall(SYS_pidfd_send_signal, child->proc.pidfd.get(), SIGCONT, nullptr, 0);
           child->life = Life::Alive;
           if (options_.single_runner) sr_make_ready(*child, false);
           set_down(*child, sdk::CallFailure::None);
@@ -1057,6 +1061,8 @@ bool Monitor::restart(Pd& pd) {
   pd.st()->asleep.store(0);
   pd.init_done = false;
   pd.stopped_by_parent = false;
+  pd.preempted = false;
+  pd.resume_without_go = false;
   for (Device& d : devices_) {
     if (d.driver == pd.index) set_masked(d, true);
   }
@@ -1249,10 +1255,13 @@ bool Monitor::sr_idle() const {
 
 // ---- single-runner mode ----------------------------------------------------------------------------
 
+bool Monitor::domain_allows(const Pd&) const { return true; }
+
 void Monitor::handle_yield(Pd& pd) {
   ControlBlock* c = pd.cb();
   drain_console(pd, false);
   if (pd.life == Life::Starting) pd.life = Life::Alive;
+  pd.resume_without_go = false;  // it waits for `go` now (possibly already stopped by a preemption)
   switch (c->yield) {
     case host::Yield::Ready:
       pd.sr = Sr::NotReady;
@@ -1264,10 +1273,12 @@ void Monitor::handle_yield(Pd& pd) {
       break;
     case host::Yield::Wait:
       if (running_ == static_cast<int>(pd.index)) running_ = -1;
+      sr_remove(pd);
       pd.sr = Sr::WaitEvents;
       break;
     case host::Yield::Call:
       if (running_ == static_cast<int>(pd.index)) running_ = -1;
+      sr_remove(pd);
       pd.sr = Sr::WaitReply;
       pd.call_pair = c->yield_arg[0];
       pd.call_slot = c->yield_arg[1];
@@ -1281,6 +1292,21 @@ void Monitor::handle_yield(Pd& pd) {
     case host::Yield::None:
       break;
   }
+}
+
+// Stops the running PD (SIGSTOP, and waits until it has stopped, so two PDs never run at once) and
+// queues it first among its priority, as seL4 does with a preempted thread.
+void Monitor::sr_preempt(Pd& pd) {
+  running_ = -1;
+  if (pd.proc.pid > 0 && !pd.preempted) {
+    syscall(SYS_pidfd_send_signal, pd.proc.pidfd.get(), SIGSTOP, nullptr, 0);
+    siginfo_t si{};
+    while (waitid(P_PIDFD, static_cast<id_t>(pd.proc.pidfd.get()), &si, WSTOPPED | WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+    }
+    pd.preempted = true;
+  }
+  pd.resume_without_go = true;
+  sr_make_ready(pd, true);
 }
 
 void Monitor::sr_make_ready(Pd& pd, bool at_head) {
@@ -1303,7 +1329,6 @@ void Monitor::sr_remove(Pd& pd) {
 }
 
 void Monitor::sr_dispatch() {
-  if (running_ >= 0) return;
   // Boot barrier: nobody runs while a PD is still setting up, so init() order is by priority.
   for (const Pd& pd : pds_) {
     if (pd.proc.pid > 0 && pd.life == Life::Starting) return;
@@ -1328,16 +1353,34 @@ void Monitor::sr_dispatch() {
       std::sort(q.begin(), q.end());
     }
   }
+  int top = -1;
+  for (int prio = 255; prio >= 0 && top < 0; --prio) {
+    if (!ready_[prio].empty() && domain_allows(pds_[ready_[prio].front()])) top = prio;
+  }
+  if (running_ >= 0) {
+    // Preemption: a higher-priority PD became ready (an IRQ, a timeout) while this one computes.
+    if (top <= static_cast<int>(pds_[running_].model->priority & 0xff)) return;
+    sr_preempt(pds_[running_]);
+  }
   for (int prio = 255; prio >= 0; --prio) {
     auto& q = ready_[prio];
-    if (q.empty()) continue;
-    Pd& pd = pds_[q.front()];
-    q.pop_front();
+    auto it = std::find_if(q.begin(), q.end(), [&](uint32_t i) { return domain_allows(pds_[i]); });
+    if (it == q.end()) continue;
+    Pd& pd = pds_[*it];
+    q.erase(it);
     pd.sr = Sr::Running;
     running_ = static_cast<int>(pd.index);
-    ControlBlock* c = pd.cb();
-    c->go.fetch_add(1, std::memory_order_seq_cst);
-    host::futex_wake(&c->go);
+    if (pd.preempted) {
+      syscall(SYS_pidfd_send_signal, pd.proc.pidfd.get(), SIGCONT, nullptr, 0);
+      pd.preempted = false;
+    }
+    if (pd.resume_without_go) {  // it was stopped while computing: it goes on where it was
+      pd.resume_without_go = false;
+    } else {
+      ControlBlock* c = pd.cb();
+      c->go.fetch_add(1, std::memory_order_seq_cst);
+      host::futex_wake(&c->go);
+    }
     return;
   }
   if (options_.until_idle && sr_idle()) stop_ = true;
