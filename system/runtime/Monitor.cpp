@@ -30,6 +30,7 @@
 #include "sdk/host/Ipc.h"
 #include "sdk/include/microkit.h"
 #include "system/board/HostBoard.h"
+#include "system/runtime/DomainSchedule.h"
 #include "system/runtime/FaultReport.h"
 #include "system/runtime/OutputSink.h"
 #include "system/runtime/ProcessLauncher.h"
@@ -50,7 +51,7 @@ double now_ms() {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
-enum class Source : uint32_t { Signal, Timeout, Tick, PdEvent, PdExit, PdConsole, Device, CallTimer };
+enum class Source : uint32_t { Signal, Timeout, Tick, PdEvent, PdExit, PdConsole, Device, CallTimer, DomainTimer };
 
 uint64_t tag(Source s, uint32_t index) { return (static_cast<uint64_t>(s) << 32) | index; }
 
@@ -96,6 +97,7 @@ struct Pd {
   unsigned root_restarts = 0;
   bool entry_warned = false;
   Sr sr = Sr::NotReady;
+  bool frozen = false;             // parallel mode: stopped because its domain is not active
   bool preempted = false;          // single-runner: stopped by the monitor (SIGSTOP) to run another
   bool resume_without_go = false;  // single-runner: was computing when preempted, not waiting for `go`
   uint32_t call_pair = 0, call_slot = 0, call_channel = 0;
@@ -170,6 +172,11 @@ class Monitor {
   void sr_make_ready(Pd& pd, bool at_head);
   void sr_preempt(Pd& pd);
   bool domain_allows(const Pd& pd) const;
+  // domains
+  void start_domains();
+  void on_domain_timer();
+  void arm_domain_timer();
+  void freeze(Pd& pd, bool frozen);
   void sr_remove(Pd& pd);
 
   const image::SystemImage& image_;
@@ -188,7 +195,9 @@ class Monitor {
   Fd signal_fd_;
   Fd timeout_fd_;
   Fd tick_fd_;
-  Fd call_timer_;  // single-runner mode: the earliest protected-call deadline
+  Fd call_timer_;
+  std::optional<DomainSchedule> domains_;  // SDF.md §5.12, emulated
+  Fd domain_timer_;  // single-runner mode: the earliest protected-call deadline
   Fd devnull_;
   Fd stdin_copy_;
   Fd console_pty_;              // --console pty: the terminal side, held open
@@ -216,6 +225,8 @@ Status Monitor::prepare() {
   if (!plan) return Error{plan.error()};
   plan_ = std::move(*plan);
   if (Status st = apply_ppc_timeouts(plan_, sys_, options_.ppc_timeouts); !st) return st;
+  domains_ = DomainSchedule::of(sys_);
+  if (sys_.domains && !domains_) mon("MON|WARN: the system declares domains but no schedule entry: every PD runs");
   if (image_.pds.size() != sys_.pds.size()) return Error{"the image has no program for every PD"};
 
   epoll_ = Fd(epoll_create1(EPOLL_CLOEXEC));
@@ -581,6 +592,8 @@ Status Monitor::spawn(Pd& pd) {
   pd.life = Life::Starting;
   pd.sr = Sr::NotReady;
   watch(pd.proc.pidfd.get(), Source::PdExit, pd.index);
+  pd.frozen = false;
+  if (!options_.single_runner && !domain_allows(pd)) freeze(pd, true);
   warn_scheduling(pd, apply_affinity(pd.proc.pid, *pd.model));
   return Ok{};
 }
@@ -647,6 +660,7 @@ RunResult Monitor::run() {
     watch(tick_fd_.get(), Source::Tick, 0);
   }
 
+  if (domains_) start_domains();
   // Higher priorities first, so on a busy machine they get going first.
   std::vector<uint32_t> order(pds_.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -710,6 +724,9 @@ void Monitor::loop() {
           break;
         case Source::CallTimer:
           on_call_timer();
+          break;
+        case Source::DomainTimer:
+          on_domain_timer();
           break;
         case Source::PdExit:
           on_pd_exit(pds_[index]);
@@ -850,7 +867,7 @@ void Monitor::handle_request(Pd& pd) {
         break;
       case host::Request::ChildResume:
         if (child->life == Life::Stopped) {
-          if (!child->preempted) syscall(SYS_pidfd_send_signal, child->proc.pidfd.get(), SIGCONT, nullptr, 0);
+          if (!child->preempted && !child->frozen) syscall(SYS_pidfd_send_signal, child->proc.pidfd.get(), SIGCONT, nullptr, 0);
           child->life = Life::Alive;
           if (options_.single_runner) sr_make_ready(*child, false);
           set_down(*child, sdk::CallFailure::None);
@@ -1173,6 +1190,53 @@ void Monitor::on_call_timer() {
   arm_call_timer();
 }
 
+// ---- domains (SDF.md §5.12) ---------------------------------------------------------------------------
+// Parallel mode: the PDs of inactive domains are stopped (SIGSTOP, waited for) and continued when
+// their domain comes; single-runner mode: the dispatcher only runs PDs of the active domain. The
+// monitor is never frozen.
+
+void Monitor::start_domains() {
+  domain_timer_ = Fd(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+  watch(domain_timer_.get(), Source::DomainTimer, 0);
+  arm_domain_timer();
+}
+
+void Monitor::arm_domain_timer() {
+  uint64_t us = domains_->slice_us();
+  itimerspec its{};
+  its.it_value.tv_sec = static_cast<time_t>(us / 1000000);
+  its.it_value.tv_nsec = static_cast<long>(us % 1000000) * 1000;
+  timerfd_settime(domain_timer_.get(), 0, &its, nullptr);
+}
+
+void Monitor::freeze(Pd& pd, bool frozen) {
+  if (pd.proc.pid <= 0 || pd.frozen == frozen) return;
+  pd.frozen = frozen;
+  if (frozen) {
+    syscall(SYS_pidfd_send_signal, pd.proc.pidfd.get(), SIGSTOP, nullptr, 0);
+    siginfo_t si{};
+    while (waitid(P_PIDFD, static_cast<id_t>(pd.proc.pidfd.get()), &si, WSTOPPED | WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+    }
+  } else if (pd.life != Life::Stopped) {  // a child its parent stopped stays stopped
+    syscall(SYS_pidfd_send_signal, pd.proc.pidfd.get(), SIGCONT, nullptr, 0);
+  }
+}
+
+void Monitor::on_domain_timer() {
+  uint64_t n;
+  while (read(domain_timer_.get(), &n, sizeof n) == sizeof n) {
+  }
+  domains_->advance();
+  arm_domain_timer();
+  if (options_.single_runner) return;  // the dispatcher preempts and picks by domain
+  for (Pd& pd : pds_) {
+    if (!domain_allows(pd)) freeze(pd, true);
+  }
+  for (Pd& pd : pds_) {
+    if (domain_allows(pd)) freeze(pd, false);
+  }
+}
+
 // ---- devices -------------------------------------------------------------------------------------
 
 void Monitor::set_masked(Device& d, bool masked) {
@@ -1247,6 +1311,9 @@ bool Monitor::idle() const {
 // will fire.
 bool Monitor::sr_idle() const {
   if (timer_armed()) return false;
+  if (domains_ && std::any_of(std::begin(ready_), std::end(ready_), [](const auto& q) { return !q.empty(); })) {
+    return false;  // ready, waiting for its domain
+  }
   for (const Pd& pd : pds_) {
     if (pd.proc.pid > 0 && pd.life == Life::Starting) return false;
   }
@@ -1255,7 +1322,7 @@ bool Monitor::sr_idle() const {
 
 // ---- single-runner mode ----------------------------------------------------------------------------
 
-bool Monitor::domain_allows(const Pd&) const { return true; }
+bool Monitor::domain_allows(const Pd& pd) const { return !domains_ || domains_->domain_of(*pd.model) == domains_->active(); }
 
 void Monitor::handle_yield(Pd& pd) {
   ControlBlock* c = pd.cb();
@@ -1358,8 +1425,9 @@ void Monitor::sr_dispatch() {
     if (!ready_[prio].empty() && domain_allows(pds_[ready_[prio].front()])) top = prio;
   }
   if (running_ >= 0) {
-    // Preemption: a higher-priority PD became ready (an IRQ, a timeout) while this one computes.
-    if (top <= static_cast<int>(pds_[running_].model->priority & 0xff)) return;
+    // Preemption: a higher-priority PD became ready (an IRQ, a timeout) while this one computes, or
+    // its domain's time is over.
+    if (domain_allows(pds_[running_]) && top <= static_cast<int>(pds_[running_].model->priority & 0xff)) return;
     sr_preempt(pds_[running_]);
   }
   for (int prio = 255; prio >= 0; --prio) {
