@@ -1422,7 +1422,8 @@ void Monitor::sr_dispatch() {
   }
   int top = -1;
   for (int prio = 255; prio >= 0 && top < 0; --prio) {
-    if (!ready_[prio].empty() && domain_allows(pds_[ready_[prio].front()])) top = prio;
+    const auto& q = ready_[prio];
+    if (std::any_of(q.begin(), q.end(), [&](uint32_t i) { return domain_allows(pds_[i]); })) top = prio;
   }
   if (running_ >= 0) {
     // Preemption: a higher-priority PD became ready (an IRQ, a timeout) while this one computes, or
