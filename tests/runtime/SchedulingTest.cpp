@@ -46,13 +46,14 @@ long largest_gap(const std::vector<long>& t) {
 }
 
 // Loose bounds: each PD computes 8 × 40 ms; a domain's slice is 150 ms. With the schedule emulated,
-// beta (second domain) cannot start before alpha's first slice is mostly over, and each PD's steps
-// pause for about the other domain's slice. Without it, both start together and never pause.
+// beta (second domain) starts only once the first slice is over (alpha, slowed by its own start-up,
+// has made at least one step by then), and each PD's steps pause for about the other domain's slice
+// (steps are 40 ms apart otherwise). Without it, both start together and never pause.
 void expect_domain_schedule(const Captured& c) {
   std::map<std::string, std::vector<long>> t = step_times(c);
   ASSERT_EQ(t["alpha"].size(), 8u) << c.output;
   ASSERT_EQ(t["beta"].size(), 8u) << c.output;
-  EXPECT_GE(t["beta"][0] - t["alpha"][0], 100) << c.output;
+  EXPECT_GE(t["beta"][0] - t["alpha"][0], 40) << c.output;
   EXPECT_GE(largest_gap(t["alpha"]), 100) << c.output;
   EXPECT_GE(largest_gap(t["beta"]), 100) << c.output;
 }
