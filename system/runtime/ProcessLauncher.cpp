@@ -48,8 +48,9 @@ struct KernelSigaction {  // the kernel's struct sigaction (x86-64)
 // The child shares the monitor's memory until it executes the ELF (CLONE_VM: no page tables are
 // copied, which is what makes starting 63 PDs cheap) while the monitor goes on starting the next PD.
 // So it makes raw system calls only: no libc call that could write errno or take a lock, no
-// allocation, no write to memory other than its own stack.
-int child_main(void* raw) {
+// allocation, no write to memory other than its own stack (and no sanitizer bookkeeping, which
+// would write the monitor's shadow memory or use its thread's fake stacks).
+__attribute__((no_sanitize("address", "undefined"))) int child_main(void* raw) {
   const Launch& l = *static_cast<const Launch*>(raw);
   const SpawnSpec& spec = l.spec;
   // Handlers are not shared (no CLONE_SIGHAND) but would run on shared memory: back to defaults
