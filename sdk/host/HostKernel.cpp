@@ -86,9 +86,12 @@ sdk::Word HostKernel::ppcall(unsigned ch, sdk::Word info) {
     while (!aborted(aborts, ch, seq) && s->reply_seq.load(std::memory_order_acquire) != seq) {
       yield_to_monitor(Yield::Call, c.pair, c.slot, ch);
     }
-  } else {
+  } else if (fail_fast || c.call_timeout_us != 0) {
     kick(*p.out, *p.peer_status);
     await_reply(*s, seq, p, c.call_timeout_us, aborts, ch);
+  } else {  // Microkit's behaviour: nothing can end the call but the reply (the benchmarked path)
+    kick(*p.out, *p.peer_status);
+    ppc_await(*s, seq, *p.peer_status, spin_ ? desc_->spin_ns : 0, current_cpu());
   }
   set_state(PdState::Running);
   if (last_failure_ != sdk::CallFailure::None) {
