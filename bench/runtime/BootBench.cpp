@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
   using corokit::bench::RatioTable;
   return corokit::bench::run_suite(argc, argv, "boot", [](const Results& r, RatioTable& t) {
     for (int n : kSizes) {
-      std::string bm = "BM_Boot/" + std::to_string(n) + "/manual_time";
+      std::string bm = "BM_Boot/" + std::to_string(n);
       if (!r.has(bm)) continue;
       double ms = r.counter(bm, "boot_ms");
       t.info("boot to every init() returned, " + std::to_string(n) + " PDs", corokit::bench::format_ns(ms * 1e6),
