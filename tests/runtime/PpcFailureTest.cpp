@@ -97,6 +97,18 @@ TEST_P(PpcFailure, FailFastThenTheRestartedCalleeServes) {
       << c.output;
 }
 
+TEST_P(PpcFailure, FailFastWhenTheCalleeIsStopped) {
+  runtime::RunOptions o = options(GetParam());
+  o.ppc_fail_fast = true;
+  Captured c = run_test_system("ppc_stop.system", o);
+  ASSERT_EQ(c.error, "");
+  EXPECT_THAT(caller_lines(c), ::testing::ElementsAre("caller: call 1 failed: the callee was stopped (distinguished reply)",
+                                                      "caller: call 2 failed: the callee was stopped (distinguished reply)"))
+      << c.output;
+  EXPECT_TRUE(has_line(c, "stopper: stopped the server")) << c.output;
+  EXPECT_EQ(c.result.exit_code, 0);
+}
+
 TEST_P(PpcFailure, WithoutFailFastTheCallerStaysBlocked) {
   Captured c = run_test_system("ppc_crash.system", options(GetParam()));
   ASSERT_EQ(c.error, "");

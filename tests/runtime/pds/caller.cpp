@@ -1,7 +1,8 @@
 // The caller of the protected-call failure tests (R4), through the C++ SDK: reports what each call
 // returned and why it failed. Its sequence depends on its name: "timeout_caller" makes a call that
 // answers late and then one that answers at once; "crash_caller" makes a call that crashes the
-// callee, then (after the monitor may have restarted it) one that answers at once.
+// callee, then (after the monitor may have restarted it) one that answers at once; "stop_caller"
+// makes a call during which the callee's parent stops it, then another.
 #include <string.h>
 #include <time.h>
 
@@ -31,8 +32,9 @@ struct Caller {
   static constexpr CallChannel server{0};
   void init() {
     bool crash = strcmp(microkit_name, "crash_caller") == 0;
-    report(1, server.call(MessageInfo(crash ? 3 : 1, 0)));
-    pause_ms(crash ? 200 : 500);
+    bool stop = strcmp(microkit_name, "stop_caller") == 0;
+    report(1, server.call(MessageInfo(crash ? 3 : stop ? 4 : 1, 0)));
+    pause_ms(crash || stop ? 200 : 500);
     report(2, server.call(MessageInfo(2, 0)));
   }
   void notified(Channel) {}

@@ -1,5 +1,6 @@
 /* A callee for the protected-call failure tests (R4): label 1 answers late (after 300 ms of work),
- * label 2 at once, label 3 crashes. Replies carry label + 100. */
+ * label 2 at once, label 3 crashes, label 4 asks its parent (channel 2) to stop it and works on.
+ * Replies carry label + 100. */
 #include <microkit.h>
 #include <time.h>
 
@@ -19,5 +20,9 @@ microkit_msginfo protected(microkit_channel ch, microkit_msginfo msginfo) {
   seL4_Word label = microkit_msginfo_get_label(msginfo);
   if (label == 1) work_ms(300);
   if (label == 3) *(volatile int *)0 = 1;
+  if (label == 4) {
+    microkit_notify(2);
+    work_ms(300);
+  }
   return microkit_msginfo_new(label + 100, 0);
 }
