@@ -56,10 +56,11 @@ TEST(Console, PtyInputReachesTheDriverAndItsOutputTheTerminal) {
   ASSERT_TRUE(img.ok()) << img.error();
   runtime::RunOptions o = test_options();
   o.console = "pty";
-  o.until = "echo: over the pty";
+  o.until = "echo: stop";  // sent once the first echo was read: closing the pty flushes it
   int out = memfd_create("console-output", MFD_CLOEXEC);
   runtime::RunResult result;
-  std::thread monitor([&] { result = runtime::run_system(*img, o, out); });
+  // A jthread: joined on every way out of the test (the run ends by itself at its timeout).
+  std::jthread monitor([&] { result = runtime::run_system(*img, o, out); });
 
   // The monitor prints the terminal's path first.
   std::string path;
@@ -87,6 +88,7 @@ TEST(Console, PtyInputReachesTheDriverAndItsOutputTheTerminal) {
     if (n <= 0) break;
     echoed.append(buf, static_cast<size_t>(n));
   }
+  ASSERT_EQ(write(term, "stop\r", 5), 5);
   monitor.join();
   close(term);
   EXPECT_EQ(echoed, "echo: over the pty\n");
