@@ -1,5 +1,6 @@
 #include "system/gen/BindingGenerator.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -13,6 +14,9 @@ std::string hex(uint64_t v) {
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
   return buf;
 }
+
+// Small values (ids, lengths) in decimal, addresses and sizes in hex.
+std::string number(uint64_t v) { return v < 0x1000 ? std::to_string(v) : hex(v); }
 
 // A C/C++ string literal.
 std::string quoted(const std::string& s) {
@@ -141,15 +145,25 @@ std::string render_cpp(const PdBindings& pd, const GenOptions& o) {
   s << "namespace setvars {\n";
   for (const SetvarBinding& v : pd.setvars) {
     if (!v.value) continue;
-    s << "inline constexpr uint64_t " << v.name << " = " << hex(*v.value) << ";  // " << commented(v.source) << "\n";
+    s << "inline constexpr uint64_t " << v.name << " = " << number(*v.value) << ";  // " << commented(v.source) << "\n";
   }
   s << "}  // namespace setvars\n\n";
   s << "}  // namespace " << ns << "\n";
 
+  // A symbol that is no identifier is defined under another name with the symbol as its label.
+  std::vector<std::string> symbol_names;
+  for (size_t i = 0; i < pd.setvars.size(); ++i) {
+    const std::string& symbol = pd.setvars[i].symbol;
+    symbol_names.push_back(identifier(symbol) == symbol ? symbol : "corokit_gen_" + pd.ident + "_setvar_" + std::to_string(i));
+  }
   if (!pd.setvars.empty()) {
     s << "\n// The PD's setvar symbols, which the packer requires. Weak: a definition elsewhere wins.\n";
     s << "extern \"C\" {\n";
-    for (const SetvarBinding& v : pd.setvars) s << "[[gnu::weak]] uint64_t " << v.symbol << " = 0;\n";
+    for (size_t i = 0; i < pd.setvars.size(); ++i) {
+      s << "[[gnu::weak]] uint64_t " << symbol_names[i];
+      if (symbol_names[i] != pd.setvars[i].symbol) s << " __asm__(" << quoted(pd.setvars[i].symbol) << ")";
+      s << " = 0;\n";
+    }
     s << "}\n";
   }
 
@@ -159,8 +173,9 @@ std::string render_cpp(const PdBindings& pd, const GenOptions& o) {
   for (const SetvarBinding& v : pd.setvars) checked += v.value ? 1 : 0;
   if (checked != 0) {
     s << "inline const corokit_setvar_check setvar_checks[] = {\n";
-    for (const SetvarBinding& v : pd.setvars) {
-      if (v.value) s << "    {" << quoted(v.symbol) << ", &::" << v.symbol << ", " << hex(*v.value) << "},\n";
+    for (size_t i = 0; i < pd.setvars.size(); ++i) {
+      const SetvarBinding& v = pd.setvars[i];
+      if (v.value) s << "    {" << quoted(v.symbol) << ", &::" << symbol_names[i] << ", " << number(*v.value) << "},\n";
     }
     s << "};\n";
   }
@@ -175,52 +190,56 @@ std::string render_cpp(const PdBindings& pd, const GenOptions& o) {
 std::string render_c(const PdBindings& pd, const GenOptions& o) {
   std::ostringstream s;
   const std::string& P = pd.c_prefix;
+  std::string lower = P;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
   std::string guard = "COROKIT_GEN_" + P + "_H";
-  std::string local = "corokit_gen_" + pd.ident;
+  std::string local = "corokit_gen_" + lower;
   s << header_comment(pd, o, "/* ", " * ");
   s << " */\n";
   s << "#ifndef " << guard << "\n#define " << guard << "\n\n";
   s << "#include <corokit_bindings.h>\n#include <microkit.h>\n#include <stdint.h>\n\n";
   s << "#define " << P << "_PD_NAME " << quoted(pd.pd) << "\n\n";
 
-  // Upper-casing may make distinct names equal: disambiguate again per category.
-  auto upper_names = [](const auto& items) {
+  // Upper-casing and trimming may make distinct names equal: disambiguate again per category.
+  auto parts = [](const auto& items, auto part_of) {
     NameScope scope;
-    for (size_t i = 0; i < items.size(); ++i) scope.add(upper_identifier(items[i].name), std::to_string(i));
+    for (size_t i = 0; i < items.size(); ++i) scope.add(part_of(items[i]), std::to_string(i));
     return scope.resolve();
   };
+  auto by_name = [](const auto& item) { return macro_part(item.name); };
 
-  std::vector<std::string> names = upper_names(pd.channels);
+  std::vector<std::string> names = parts(pd.channels, by_name);
   if (!pd.channels.empty()) {
     s << "/* Channel ends, after the peer PD. */\n";
-    s << "enum " << pd.ident << "_channel {\n";
+    s << "enum " << lower << "_channel {\n";
     for (size_t i = 0; i < pd.channels.size(); ++i) {
       s << "  " << P << "_CH_" << names[i] << " = " << pd.channels[i].id << ", /* " << channel_comment(pd.channels[i])
         << " */\n";
     }
     s << "};\n\n";
   }
-  names = upper_names(pd.irqs);
+  names = parts(pd.irqs, [](const IrqBinding& i) { return i.device.empty() ? std::to_string(i.id) : macro_part(i.name); });
   if (!pd.irqs.empty()) {
-    s << "/* Interrupts, after the host-board device. */\n";
-    s << "enum " << pd.ident << "_irq {\n";
+    s << "/* Interrupts, after the host-board device (else the id). */\n";
+    s << "enum " << lower << "_irq {\n";
     for (size_t i = 0; i < pd.irqs.size(); ++i) {
       s << "  " << P << "_IRQ_" << names[i] << " = " << pd.irqs[i].id << ", /* " << commented(pd.irqs[i].source)
         << " */\n";
     }
     s << "};\n\n";
   }
-  names = upper_names(pd.children);
+  names = parts(pd.children, by_name);
   if (!pd.children.empty()) {
     s << "/* Child PDs (microkit_pd_restart/stop/resume). */\n";
-    s << "enum " << pd.ident << "_child {\n";
+    s << "enum " << lower << "_child {\n";
     for (size_t i = 0; i < pd.children.size(); ++i) {
       s << "  " << P << "_CHILD_" << names[i] << " = " << pd.children[i].id << ", /* '" << commented(pd.children[i].pd)
         << "' */\n";
     }
     s << "};\n\n";
   }
-  names = upper_names(pd.regions);
+  names = parts(pd.regions, by_name);
   if (!pd.regions.empty()) {
     s << "/* Maps. */\n";
     for (size_t i = 0; i < pd.regions.size(); ++i) {
@@ -235,7 +254,7 @@ std::string render_c(const PdBindings& pd, const GenOptions& o) {
     }
     s << "\n";
   }
-  names = upper_names(pd.setvars);
+  names = parts(pd.setvars, by_name);
   bool any_value = false;
   for (const SetvarBinding& v : pd.setvars) any_value = any_value || v.value.has_value();
   if (any_value) {
@@ -243,7 +262,7 @@ std::string render_c(const PdBindings& pd, const GenOptions& o) {
     for (size_t i = 0; i < pd.setvars.size(); ++i) {
       const SetvarBinding& v = pd.setvars[i];
       if (v.value) {
-        s << "#define " << P << "_SETVAR_" << names[i] << " " << hex(*v.value) << "ull /* " << commented(v.source)
+        s << "#define " << P << "_SETVAR_" << names[i] << " " << number(*v.value) << "ull /* " << commented(v.source)
           << " */\n";
       }
     }
@@ -269,7 +288,9 @@ std::string render_c(const PdBindings& pd, const GenOptions& o) {
     s << "static const struct corokit_setvar_check " << local << "_setvars[] = {\n";
     for (size_t i = 0; i < pd.setvars.size(); ++i) {
       const SetvarBinding& v = pd.setvars[i];
-      if (v.value) s << "    {" << quoted(v.symbol) << ", &" << local << "_setvar_" << i << ", " << hex(*v.value) << "ull},\n";
+      if (v.value) {
+        s << "    {" << quoted(v.symbol) << ", &" << local << "_setvar_" << i << ", " << number(*v.value) << "ull},\n";
+      }
     }
     s << "};\n";
   }

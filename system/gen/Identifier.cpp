@@ -62,12 +62,18 @@ bool is_reserved(std::string_view word) {
 
 std::string identifier(std::string_view name) { return finish(squeeze(name)); }
 
-std::string upper_identifier(std::string_view name) {
+std::string macro_part(std::string_view name) {
   std::string out = squeeze(name);
   std::transform(out.begin(), out.end(), out.begin(),
                  [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; });
-  if (out[0] == '_') out.insert(out.begin(), 'X');
-  return finish(out);
+  size_t first = out.find_first_not_of('_');
+  if (first == std::string::npos) return "X";
+  return out.substr(first, out.find_last_not_of('_') - first + 1);
+}
+
+std::string c_prefix(std::string_view pd_name) {
+  std::string out = macro_part(pd_name);
+  return out[0] >= '0' && out[0] <= '9' ? "PD_" + out : out;
 }
 
 void NameScope::add(std::string base, std::string tag) { entries_.push_back({std::move(base), std::move(tag)}); }

@@ -14,8 +14,13 @@ namespace corokit::gen {
 // keyword or reserved name a '_' suffix.
 std::string identifier(std::string_view name);
 
-// identifier() in upper case, for C macro and enumerator names (a leading '_' gets an 'X' prefix).
-std::string upper_identifier(std::string_view name);
+// An upper-case fragment of a C macro or enumerator name that follows a prefix (SERVER_CH_<part>):
+// characters outside [A-Za-z0-9_] become '_', runs of '_' collapse, leading and trailing '_' go
+// (the prefix and suffixes add their own), and nothing left gives "X".
+std::string macro_part(std::string_view name);
+
+// The prefix of a PD's C names: macro_part() of its name, with "PD_" before a leading digit.
+std::string c_prefix(std::string_view pd_name);
 
 // Whether `word` must not be used as a name: a C or C++ keyword, an alternative operator token, or a
 // libc macro a PD may see (errno, stdin, NULL, ...).

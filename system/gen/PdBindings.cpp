@@ -56,7 +56,7 @@ Result<PdBindings> describe_pd(const sdf::System& system, const std::string& nam
   PdBindings out;
   out.pd = pd.name;
   out.ident = identifier(pd.name);
-  out.c_prefix = upper_identifier(pd.name);
+  out.c_prefix = c_prefix(pd.name);
   out.passive = pd.passive;
   out.priority = pd.priority;
 
@@ -83,10 +83,9 @@ Result<PdBindings> describe_pd(const sdf::System& system, const std::string& nam
   NameScope irq_names;
   for (const sdf::Irq& irq : pd.irqs) {
     IrqBinding b;
-    std::string device;
     b.id = irq.id;
-    b.source = irq_source(irq, target, device);
-    irq_names.add(device.empty() ? "irq_" + std::to_string(irq.id) : identifier(device), std::to_string(irq.id));
+    b.source = irq_source(irq, target, b.device);
+    irq_names.add(b.device.empty() ? "irq_" + std::to_string(irq.id) : identifier(b.device), std::to_string(irq.id));
     out.irqs.push_back(std::move(b));
   }
   name_all(out.irqs, irq_names);

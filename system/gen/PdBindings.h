@@ -27,6 +27,7 @@ struct ChannelBinding {
 
 struct IrqBinding {
   std::string name;    // the host-board device ("timer", "block0") or irq_<id>
+  std::string device;  // the host-board device, or empty
   uint64_t id = 0;
   std::string source;  // "irq 34 (timer)", "pin 4 vector 40", "pcidev 00:1f.2 vector 7"
 };
@@ -57,7 +58,7 @@ struct SetvarBinding {
 struct PdBindings {
   std::string pd;        // the SDF name
   std::string ident;     // identifier() of it
-  std::string c_prefix;  // upper_identifier() of it
+  std::string c_prefix;  // the prefix of its C names (c_prefix())
   bool passive = false;
   uint64_t priority = 0;
   std::vector<ChannelBinding> channels;  // in channel document order
