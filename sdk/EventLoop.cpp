@@ -78,6 +78,13 @@ void deliver(const Event& ev, LoopState& state) {
 
 }  // namespace
 
+// Every hook runs once; true when any has work left.
+static bool run_turn_hooks() {
+  bool more = false;
+  for (unsigned h = 0; h < g_hook_count; ++h) more |= g_hooks[h].fn(g_hooks[h].context);
+  return more;
+}
+
 Kernel& kernel() { return *g_kernel; }
 void set_kernel(Kernel* k) { g_kernel = k; }
 
@@ -115,7 +122,7 @@ void start_loop(Kernel& k, LoopState& state, bool passive, Word irqs) {
   // Generated bindings compiled into this PD must describe the image it runs in (docs/gen.md).
   if (!corokit_bindings_check()) microkit_internal_crash(static_cast<seL4_Error>(0));
   init();
-  for (unsigned h = 0; h < g_hook_count; ++h) g_hooks[h].fn(g_hooks[h].context);
+  state.more_work = run_turn_hooks();
   state.passive_pending = passive;
   // LIBMICROKIT.md §4.1: every IRQ is acknowledged once, so one that fired early is not lost. It
   // travels with the first wait, like the passive hand-shake.
@@ -133,6 +140,7 @@ void run_iteration(Kernel& k, LoopState& state) {
   req.become_passive = state.passive_pending;
   req.reply = state.reply_owed;
   req.reply_info = state.reply_info;
+  req.poll = state.more_work;
   Event ev = k.wait(req);
   g_notify.clear();
   g_ack.clear();
@@ -142,7 +150,7 @@ void run_iteration(Kernel& k, LoopState& state) {
   state.reply_owed = false;
   deliver(ev, state);
   console_flush_partial_if_needed();
-  for (unsigned h = 0; h < g_hook_count; ++h) g_hooks[h].fn(g_hooks[h].context);
+  state.more_work = run_turn_hooks();
 }
 
 void run_event_loop(Kernel& k, bool passive, Word irqs) {

@@ -18,8 +18,9 @@ void defer_irq_ack(unsigned ch);
 bool has_deferred();
 
 // Called once per loop iteration, after the entry point of the wake-up returned and before the PD
-// waits again. At most kMaxTurnHooks hooks; returns false when full.
-using TurnHook = void (*)(void* context);
+// waits again. A hook returns true when it has more work (then the next wait only polls for events
+// and the hooks run again). At most kMaxTurnHooks hooks; add_turn_hook returns false when full.
+using TurnHook = bool (*)(void* context);
 inline constexpr unsigned kMaxTurnHooks = 4;
 bool add_turn_hook(TurnHook hook, void* context);
 bool remove_turn_hook(TurnHook hook, void* context);
@@ -30,6 +31,7 @@ bool remove_turn_hook(TurnHook hook, void* context);
 // One loop iteration after init(), for tests that drive the loop step by step: returns after the
 // turn hooks ran.
 struct LoopState {
+  bool more_work = false;  // a turn hook has work left: poll instead of blocking
   bool reply_owed = false;
   Word reply_info = 0;
   bool passive_pending = false;

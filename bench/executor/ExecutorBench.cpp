@@ -5,6 +5,8 @@
 // Every benchmark performs a batch of operations per iteration and publishes the batch size as
 // the "ops" counter; the summary divides the time per iteration by it. Smoke run:
 //   executor_bench --benchmark_min_time=0.01
+// Steadier ratios on a busy machine (the summary takes the median of the repetitions):
+//   executor_bench --benchmark_min_time=0.2 --benchmark_repetitions=5
 
 #include <benchmark/benchmark.h>
 
@@ -15,6 +17,7 @@
 #include <cstdlib>
 #include <map>
 #include <new>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -139,13 +142,15 @@ BENCHMARK(Resume_AsioPost)->Unit(benchmark::kNanosecond);
 
 // ---------------------------------------------------------------- spawn + complete
 
+// Each task function below has one call site, the measured loop, like the floor's: GCC inlines a
+// coroutine's ramp (allocation and frame set-up) into a single caller and keeps it out of line for
+// several, so sharing a task function between benchmarks (or adding a warm-up loop) would compare
+// inlining decisions instead of executors. The first batch grows the pool, as the floor's mallocs.
 Task<void> trivial() { co_return; }
 
 void Spawn_Corokit(benchmark::State& state) {
   HeapFramePool frames;
   Executor executor(frames);
-  for (std::int64_t i = 0; i < kBatch; ++i) executor.spawn_detached(trivial());  // warm the pool
-  executor.run();
   AllocationCount counted;
   for (auto _ : state) {
     counted([&] {
@@ -195,6 +200,41 @@ void Spawn_Floor(benchmark::State& state) {
 }
 BENCHMARK(Spawn_Floor)->Unit(benchmark::kNanosecond);
 
+// The same with each ramp kept out of line (both task functions called), as when a task function
+// is spawned from several places: the comparison holds either way.
+[[gnu::noinline]] Task<void> trivial_called() { co_return; }
+[[gnu::noinline]] floor_ex::Task floor_trivial_called() { co_return; }
+
+void SpawnCalled_Corokit(benchmark::State& state) {
+  HeapFramePool frames;
+  Executor executor(frames);
+  AllocationCount counted;
+  for (auto _ : state) {
+    counted([&] {
+      for (std::int64_t i = 0; i < kBatch; ++i) executor.spawn_detached(trivial_called());
+      executor.run();
+    });
+  }
+  publish(state, kBatch, counted);
+}
+BENCHMARK(SpawnCalled_Corokit)->Unit(benchmark::kNanosecond);
+
+void SpawnCalled_Floor(benchmark::State& state) {
+  floor_ex::FramePool pool;
+  floor_ex::ReadyQueue queue(kBatch);
+  floor_ex::g_pool = &pool;
+  floor_ex::g_queue = &queue;
+  AllocationCount counted;
+  for (auto _ : state) {
+    counted([&] {
+      for (std::int64_t i = 0; i < kBatch; ++i) queue.push(floor_trivial_called().handle);
+      floor_ex::run(kBatch);
+    });
+  }
+  publish(state, kBatch, counted);
+}
+BENCHMARK(SpawnCalled_Floor)->Unit(benchmark::kNanosecond);
+
 asio::awaitable<void> asio_trivial() { co_return; }
 
 void Spawn_AsioCoSpawn(benchmark::State& state) {
@@ -213,8 +253,10 @@ BENCHMARK(Spawn_AsioCoSpawn)->Unit(benchmark::kNanosecond);
 
 // ---------------------------------------------------------------- when_all of 1000 tasks
 
+Task<void> when_all_child() { co_return; }
+
 Task<void> when_all_of(std::vector<Task<void>>& tasks) {
-  for (auto& task : tasks) task = trivial();
+  for (auto& task : tasks) task = when_all_child();
   co_await when_all(tasks);
 }
 
@@ -266,20 +308,30 @@ struct Measured {
   double allocs_per_op = 0;
 };
 
+// With --benchmark_repetitions=N the summary uses the median of the N repetitions of each
+// benchmark (the machines are shared and noisy); otherwise the single run.
 class SummaryReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
+      if (run.error_occurred) continue;
+      const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+      if (run.run_type != Run::RT_Iteration && !median) continue;
+      const std::string name = run.run_name.str();
+      if (!median && medians_.count(name) != 0) continue;
       const double ops = run.counters.count("ops") != 0 ? run.counters.at("ops").value : 1.0;
       Measured m;
       m.ns_per_op = run.GetAdjustedCPUTime() / ops;  // unit: ns; CPU time: the machine is shared
       if (run.counters.count("allocs_per_op") != 0) m.allocs_per_op = run.counters.at("allocs_per_op").value;
-      results[run.benchmark_name()] = m;
+      results[name] = m;
+      if (median) medians_.insert(name);
     }
   }
   std::map<std::string, Measured> results;
+
+ private:
+  std::set<std::string> medians_;
 };
 
 struct Row {
@@ -331,6 +383,11 @@ void print_summary(const std::map<std::string, Measured>& r) {
     rows.push_back({"spawn: heap allocations per spawn", fmt(allocs, ""),
                     has("Spawn_AsioCoSpawn") ? fmt(r.at("Spawn_AsioCoSpawn").allocs_per_op, "(Asio)") : "-", 0,
                     "0", allocs == 0.0, true});
+  }
+  if (has("SpawnCalled_Corokit") && has("SpawnCalled_Floor")) {
+    const double ratio = ns("SpawnCalled_Corokit") / ns("SpawnCalled_Floor");
+    rows.push_back({"spawn + complete, ramps not inlined", fmt(ns("SpawnCalled_Corokit"), "ns"),
+                    fmt(ns("SpawnCalled_Floor"), "ns"), ratio, "(info)", true, false});
   }
   if (has("SpawnJoin_Corokit") && has("Spawn_Floor")) {
     const double ratio = ns("SpawnJoin_Corokit") / ns("Spawn_Floor");

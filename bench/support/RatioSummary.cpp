@@ -17,9 +17,12 @@ class CollectingReporter : public benchmark::ConsoleReporter {
       if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
       Results::Run r;
       double ops = run.counters.count("ops") ? run.counters.at("ops").value : 1.0;
-      r.ns_per_op = run.GetAdjustedCPUTime() * multiplier(run.time_unit) / ops;
+      // Benchmarks whose work happens in other processes or threads set the counter "real_time".
+      bool real = run.counters.count("real_time") != 0;
+      double t = real ? run.GetAdjustedRealTime() : run.GetAdjustedCPUTime();
+      r.ns_per_op = t * multiplier(run.time_unit) / ops;
       for (const auto& [name, c] : run.counters) r.counters[name] = c.value;
-      out_.runs_[run.benchmark_name()] = r;
+      out_.runs_[base_name(run.benchmark_name())] = r;
     }
   }
 
@@ -31,6 +34,13 @@ class CollectingReporter : public benchmark::ConsoleReporter {
       case benchmark::kMicrosecond: return 1e3;
       default: return 1.0;
     }
+  }
+  // "BM_X/64/iterations:3/manual_time" -> "BM_X/64": summaries name benchmarks by their arguments.
+  static std::string base_name(std::string name) {
+    for (const char* option : {"/iterations:", "/min_time:", "/repeats:", "/manual_time", "/real_time"}) {
+      if (size_t at = name.find(option); at != std::string::npos) name.erase(at);
+    }
+    return name;
   }
   Results& out_;
 };

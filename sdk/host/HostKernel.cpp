@@ -239,6 +239,13 @@ sdk::Event HostKernel::wait(const sdk::WaitRequest& req) {
   if (single_runner() && (notes != 0 || req.notify_count != 0)) yield_to_monitor(Yield::Continue);
 
   sdk::Event ev;
+  if (req.poll) {
+    // A turn hook has more work: deliver what is pending, else return at once with nothing.
+    if (single_runner()) yield_to_monitor(Yield::Continue);
+    if (!poll(ev)) ev = sdk::Event{};
+    set_state(PdState::Running);
+    return ev;
+  }
   while (!poll(ev)) {
     if (single_runner()) {
       yield_to_monitor(Yield::Wait);

@@ -25,6 +25,7 @@ struct Recorded {
   bool passive = false;
   bool reply = false;
   Word reply_info = 0;
+  bool poll = false;
 };
 
 class FakeKernel final : public corokit::sdk::Kernel {
@@ -51,6 +52,7 @@ class FakeKernel final : public corokit::sdk::Kernel {
     rec.passive = r.become_passive;
     rec.reply = r.reply;
     rec.reply_info = r.reply_info;
+    rec.poll = r.poll;
     waits.push_back(rec);
     Event e = events.front();
     events.pop_front();
@@ -206,9 +208,10 @@ TEST_F(EventLoop, DeferredIrqAckAndNotifyAreSeparateBatches) {
 }
 
 int g_hook_runs = 0;
-void hook(void* ctx) {
+bool hook(void* ctx) {
   ++g_hook_runs;
   if (ctx != nullptr) microkit_deferred_notify(2);
+  return false;
 }
 
 TEST_F(EventLoop, TurnHooksRunAfterEachWakeUpAndTheirNotificationsFlushWithTheNextWait) {
@@ -224,6 +227,26 @@ TEST_F(EventLoop, TurnHooksRunAfterEachWakeUpAndTheirNotificationsFlushWithTheNe
   EXPECT_EQ(g_hook_runs, 3);
   EXPECT_THAT(k.waits[1].notify, ElementsAre(2));
   EXPECT_TRUE(corokit::sdk::remove_turn_hook(hook, &marker));
+}
+
+int g_busy_turns = 0;
+bool busy_hook(void*) { return --g_busy_turns > 0; }
+
+TEST_F(EventLoop, AHookWithMoreWorkTurnsTheNextWaitIntoAPoll) {
+  g_busy_turns = 3;  // the hook has work for its first two runs
+  ASSERT_TRUE(corokit::sdk::add_turn_hook(busy_hook, nullptr));
+  start();  // run 1 (after init): more work
+  k.events.push_back(Event{});  // nothing pending: the poll returns an empty word
+  k.events.push_back(Event{});
+  k.events.push_back(notifications(1));
+  step();  // run 2: more work
+  step();  // run 3: done
+  step();
+  ASSERT_EQ(k.waits.size(), 3u);
+  EXPECT_TRUE(k.waits[0].poll);
+  EXPECT_TRUE(k.waits[1].poll);
+  EXPECT_FALSE(k.waits[2].poll);
+  EXPECT_TRUE(corokit::sdk::remove_turn_hook(busy_hook, nullptr));
 }
 
 TEST_F(EventLoop, InvalidChannelsPrintMicrokitsMessagesAndDoNothing) {
