@@ -6,7 +6,8 @@
 #     path. The header is regenerated whenever the SDF (or a prefill file it names, or the corokit
 #     tool) changes; it is rewritten only when its text changes, so unrelated SDF edits rebuild
 #     nothing. HEADER defaults to <PD>_bindings.h (<PD> made an identifier); SEARCH_PATH is where
-#     relative prefill paths are looked for (default: the SDF's directory).
+#     relative prefill paths are looked for (default: the SDF's directory). Call it in the directory
+#     that creates the target.
 #
 # Works inside the corokit tree and, after `cmake --install`, through find_package(corokit).
 
