@@ -11,6 +11,8 @@ struct Client {
   void init() {
     MessageInfo reply = sdf::channels::server.ppcall(MessageInfo(1, 0));
     (void)reply;
+    CallResult result = sdf::channels::server.call(MessageInfo(2, 0));
+    (void)result;
     sdf::channels::server.notify();
     sdf::channels::logger.notify();
     sdf::channels::logger.deferred_notify();
@@ -25,6 +27,8 @@ struct Client {
 
 #if defined(MISUSE_PPCALL_ON_NOTIFY_ONLY)
     sdf::channels::logger.ppcall(MessageInfo(1, 0));
+#elif defined(MISUSE_CALL_ON_NOTIFY_ONLY)
+    (void)sdf::channels::logger.call(MessageInfo(1, 0));
 #elif defined(MISUSE_IRQ_ACK_ON_CHANNEL)
     sdf::channels::server.ack();
 #elif defined(MISUSE_NOTIFY_ON_NOTIFY_FALSE)
