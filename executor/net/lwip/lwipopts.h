@@ -16,7 +16,7 @@
 #define MEM_LIBC_MALLOC 0
 #define MEMP_MEM_MALLOC 0
 #define MEM_ALIGNMENT 8
-#define MEM_SIZE (4 * 1024 * 1024)
+#define MEM_SIZE (8 * 1024 * 1024)
 #define MEMP_NUM_PBUF 1024          /* PBUF_REF/ROM headers */
 #define MEMP_NUM_RAW_PCB 4
 #define MEMP_NUM_UDP_PCB 16
@@ -65,6 +65,7 @@
 #define LWIP_IPV6_DHCP6 0
 #define LWIP_IPV6_FRAG 1
 #define LWIP_IPV6_REASS 1
+#define IPV6_FRAG_COPYHEADER 1  /* 64-bit pointers do not fit the fragment header */
 #define MEMP_NUM_MLD6_GROUP 8
 
 /* UDP and TCP. Window and send buffer with window scaling; the receive window stays well below
@@ -77,7 +78,7 @@
 #define TCP_WND (128 * 1024)
 #define TCP_SND_BUF (256 * 1024)
 #define TCP_SND_QUEUELEN ((4 * TCP_SND_BUF + (TCP_MSS - 1)) / TCP_MSS)
-#define TCP_SNDLOWAT (TCP_SND_BUF / 2)
+#define TCP_SNDLOWAT (32 * 1024)
 #define TCP_SNDQUEUELOWAT (TCP_SND_QUEUELEN / 2)
 #define TCP_QUEUE_OOSEQ 1
 #define TCP_OOSEQ_MAX_PBUFS 64
