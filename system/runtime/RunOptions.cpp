@@ -1,5 +1,7 @@
 #include "system/runtime/RunOptions.h"
 
+#include "system/runtime/NicBackend.h"
+
 #include <cstdlib>
 
 namespace corokit::runtime {
@@ -24,6 +26,8 @@ const char* run_options_help() {
          "  --spin-us N            bounded spin before a PD sleeps (default 5; 0: never spin)\n"
          "  --sched=auto|fifo|other  real-time scheduling when permitted (default auto)\n"
          "  --console stdio|file=PATH  backend of the console device (default stdio)\n"
+         "  --nic tap=NAME | user[,hostfwd=tcp:[ADDR]:PORT-[ADDR]:PORT...]\n"
+         "                         backend of the next NIC (repeatable): a TAP device, or libslirp\n"
          "  --log PATH             write the run log (every line, child faults) to PATH\n"
          "  --events PATH          write fault and exit events as JSON lines to PATH\n"
          "  --boot-report          print the time until every init() returned\n";
@@ -88,6 +92,11 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args, std::
       else if (*v == "fifo") o.sched = RunOptions::Sched::Fifo;
       else if (*v == "other") o.sched = RunOptions::Sched::Other;
       else return Error{"--sched: expected auto, fifo or other"};
+    } else if (is("--nic")) {
+      Result<std::string> v = value("--nic");
+      if (!v) return Error{v.error()};
+      if (Result<NicSpec> spec = parse_nic_option(*v); !spec) return Error{spec.error()};
+      o.nics.push_back(*v);
     } else if (is("--console")) {
       Result<std::string> v = value("--console");
       if (!v) return Error{v.error()};

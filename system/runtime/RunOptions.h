@@ -25,6 +25,7 @@ struct RunOptions {
   std::string log_path;
   std::string json_path;
   std::string console = "stdio";   // stdio | file=PATH
+  std::vector<std::string> nics;   // --nic, in order: NIC 0, 1, ... (NicBackend.h)
   unsigned root_restarts = 0;      // R10: restart a faulted root PD up to N times
   bool boot_report = false;        // print the boot time once every init() returned
 };
