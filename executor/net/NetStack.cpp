@@ -128,6 +128,7 @@ exec::Task<void> NetStack::pump() {
     co_await wake_;
     wake_.reset();
     while (pass()) co_await exec::yield_now();  // a long burst: let the other tasks run in between
+    serviced_.set();
   }
 }
 

@@ -62,6 +62,10 @@ class NetStack {
   // autoconfiguration, and starts the task that serves the queues.
   void start() noexcept;
 
+  // Set after every pass over the queues (reset it before awaiting it): lets a PD without a timer
+  // service run lwIP's timers when the stack wakes up.
+  exec::Event& serviced() noexcept { return serviced_; }
+
   // Set once the interface has an IPv4 address.
   exec::Event& address_ready() noexcept { return address_ready_; }
   std::uint32_t ipv4_address() const noexcept;  // host order; 0 until assigned
@@ -123,6 +127,7 @@ class NetStack {
   ChannelSource tx_source_{*this};
   exec::Event wake_;
   exec::Event address_ready_;
+  exec::Event serviced_;
   RxPbuf rx_pbufs_[kRxPbufs];
   RxPbuf* free_rx_pbufs_ = nullptr;
   pbuf* backlog_[kBacklog] = {};
