@@ -352,7 +352,7 @@ TEST(NetSystem, EchoThroughUserModeNetworkingWithoutRoot) {
   const std::string fwd = "user,hostfwd=tcp:127.0.0.1:" + std::to_string(echo_port) + "-:7,hostfwd=udp:127.0.0.1:" +
                           std::to_string(echo_port) + "-:7,hostfwd=tcp:127.0.0.1:" + std::to_string(source_port) + "-:19";
   System sys(NET_ECHO_USER_IMG, {"--nic", fwd});
-  ASSERT_TRUE(sys.wait_for({"echo: ready 10.0.2.15", "second: ready 10.0.2."})) << sys.output();
+  ASSERT_TRUE(sys.wait_for({"echo: ready 10.0.2.15", "second: ready 10.0.2.20"})) << sys.output();
   EXPECT_EQ(echo_session("127.0.0.1", echo_port, 5, 8, 200000), "");
   EXPECT_EQ(concurrent_echo("127.0.0.1", 6, 4, 30000, echo_port), "");
   EXPECT_EQ(udp_echo("127.0.0.1", echo_port, 20), "");
