@@ -28,6 +28,10 @@ class BufferSet {
     return true;
   }
   std::uint32_t size() const noexcept { return count_; }
+  void clear() noexcept {
+    for (std::uint64_t& word : bits_) word = 0;
+    count_ = 0;
+  }
 
  private:
   std::uint64_t bits_[kMaxBuffers / 64] = {};

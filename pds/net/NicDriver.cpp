@@ -76,12 +76,15 @@ NicDriver::Pass NicDriver::pass(FrameIo& io) noexcept {
         ++stats_.rx_dropped;
         continue;  // the buffer stays spare
       }
-      rx_held_.erase(buffer);
       rx_active_.push(net_buff_desc{rx_range_.address_of(buffer), static_cast<std::uint16_t>(n), 0});
       spare_ = -1;
       ++stats_.rx_frames;
     }
     rx_free_.commit();
+    // Until published, the Rx virtualiser cannot have returned a buffer filled in this pass, so
+    // one that comes back within the pass is a duplicate. After publishing only the spare is ours.
+    rx_held_.clear();
+    if (spare_ >= 0) rx_held_.insert(static_cast<std::uint32_t>(spare_));
     if (starved) ++stats_.out_of_buffers;
 
     if (rx_active_.publish() && protocol::notifier_must_signal(config_.rx_active.queue->consumer_signalled)) {

@@ -74,7 +74,7 @@ class NicDriver {
   NetConsumer tx_active_;
   NetProducer tx_free_;
   BufferRange rx_range_;
-  BufferSet rx_held_;         // Rx buffers with the driver (taken from the free queue)
+  BufferSet rx_held_;         // Rx buffers taken from the free queue in this pass (and the spare)
   std::int64_t spare_ = -1;   // a taken buffer a read() did not fill
   NicDriverStats stats_{};
   bool valid_ = false;
