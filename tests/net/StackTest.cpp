@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "executor/WhenAll.h"
+#include "executor/WhenAny.h"
+#include "executor/Yield.h"
 #include "executor/net/Tcp.h"
 #include "executor/net/Udp.h"
 #include "tests/net/StackPair.h"
@@ -168,6 +170,50 @@ Task<int> udp_client(NetStack& stack) {
   co_return 0;
 }
 
+// Stands in for the timer service's deadline (not on this branch): completes after `turns` yields.
+template <class T>
+Task<T> expire(unsigned turns, T value) {
+  for (unsigned i = 0; i < turns; ++i) co_await exec::yield_now();
+  co_return value;
+}
+
+// Operations cancelled the way a timeout cancels them (when_any) leave the stream usable: a read
+// that timed out, then an echo; a write blocked by back-pressure, then the rest of the stream,
+// which must be an exact prefix of what was written (nothing lost in the middle, nothing doubled).
+Task<int> cancelled_operations(NetStack& stack) {
+  NetResult<TcpStream> s = co_await TcpStream::connect(stack, kServerIp, kEchoPort);
+  if (!s) co_return 40;
+  std::vector<std::uint8_t> in(1 << 16);
+  auto timed_read = co_await exec::when_any(s.value.read(in), expire(50, NetResult<std::size_t>(NetError::Closed)));
+  if (timed_read.index != 1) co_return 41;  // nothing was sent: the read cannot have completed
+  const std::uint8_t hello[] = {'h', 'e', 'l', 'l', 'o'};
+  if (co_await s.value.write(hello) != NetError::None) co_return 42;
+  std::size_t got = 0;
+  while (got < sizeof hello) {
+    NetResult<std::size_t> n = co_await s.value.read(std::span(in.data() + got, sizeof hello - got));
+    if (!n || n.value == 0) co_return 43;
+    got += n.value;
+  }
+  if (std::memcmp(in.data(), hello, sizeof hello) != 0) co_return 44;
+
+  // 16 MiB without reading the echo: the server's and our buffers fill and the write blocks.
+  std::vector<std::uint8_t> big(16 * 1024 * 1024);
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = pattern(i);
+  auto timed_write = co_await exec::when_any(s.value.write(big), expire(2000, NetError::Closed));
+  if (timed_write.index != 1) co_return 45;
+  if (s.value.shutdown() != NetError::None) co_return 46;
+  std::size_t total = 0;
+  for (;;) {
+    NetResult<std::size_t> n = co_await s.value.read(in);
+    if (!n) co_return 47;
+    if (n.value == 0) break;
+    if (total + n.value > big.size() || std::memcmp(in.data(), big.data() + total, n.value) != 0) co_return 48;
+    total += n.value;
+  }
+  if (total == 0) co_return 49;
+  co_return 0;
+}
+
 // Runs `client` against the server, each in its own process; returns the client's status.
 int run_pair(const StackBody& client, unsigned drop_every = 0) {
   ClientMemory server_mem, client_mem;
@@ -211,4 +257,8 @@ TEST(NetStack, UdpEchoIncludingFragmentedDatagrams) {
 
 TEST(NetStack, TcpRecoversFromALossyWire) {
   EXPECT_EQ(run_pair([](NetStack& s) { return many_clients(s, 2, 6, 64 * 1024); }, 23), 0);
+}
+
+TEST(NetStack, CancelledOperationsLeaveTheStreamConsistent) {
+  EXPECT_EQ(run_pair([](NetStack& s) { return cancelled_operations(s); }), 0);
 }
