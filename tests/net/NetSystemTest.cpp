@@ -6,6 +6,7 @@
 // they are skipped). The --nic user test needs no privilege: slirp forwards loopback ports.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -84,9 +85,11 @@ class Netns {
 };
 
 // `corokit run IMAGE ...` (inside `netns` when given), output to a file; stopped on destruction.
+// `unprivileged`: when the test runs as root, corokit runs as nobody, without any capability.
 class System {
  public:
-  System(const std::string& image, const std::vector<std::string>& options, const std::string& netns = "") {
+  System(const std::string& image, const std::vector<std::string>& options, const std::string& netns = "",
+         bool unprivileged = false) {
     log_ = ::testing::TempDir() + "corokit-net-" + std::to_string(getpid()) + "-" + std::to_string(counter_++) + ".log";
     std::vector<std::string> argv;
     if (!netns.empty()) argv = {"/usr/bin/env", "ip", "netns", "exec", netns};
@@ -99,6 +102,10 @@ class System {
       dup2(fd, 2);
       int devnull = open("/dev/null", O_RDONLY);
       dup2(devnull, 0);
+      if (unprivileged && geteuid() == 0 &&
+          (setgroups(0, nullptr) != 0 || setgid(kNobody) != 0 || setuid(kNobody) != 0)) {
+        _exit(126);
+      }
       std::vector<char*> args;
       for (std::string& a : argv) args.push_back(a.data());
       args.push_back(nullptr);
@@ -121,6 +128,20 @@ class System {
     s << in.rdbuf();
     return s.str();
   }
+  // The effective uid of the running `corokit run` (-1 if it is gone).
+  long effective_uid() const {
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("Uid:", 0) == 0) {
+        std::istringstream fields(line.substr(4));
+        long real = -1, effective = -1;
+        fields >> real >> effective;
+        return effective;
+      }
+    }
+    return -1;
+  }
   // Waits until the output contains every one of `texts`.
   bool wait_for(const std::vector<std::string>& texts, std::chrono::seconds timeout = 30s) const {
     const auto deadline = Clock::now() + timeout;
@@ -136,6 +157,7 @@ class System {
   }
 
  private:
+  static constexpr uid_t kNobody = 65534;
   static inline int counter_ = 0;
   std::string log_;
   pid_t pid_ = -1;
@@ -351,13 +373,16 @@ TEST(NetSystem, EchoThroughUserModeNetworkingWithoutRoot) {
   const uint16_t echo_port = free_port(), source_port = free_port();
   const std::string fwd = "user,hostfwd=tcp:127.0.0.1:" + std::to_string(echo_port) + "-:7,hostfwd=udp:127.0.0.1:" +
                           std::to_string(echo_port) + "-:7,hostfwd=tcp:127.0.0.1:" + std::to_string(source_port) + "-:19";
-  System sys(NET_ECHO_USER_IMG, {"--nic", fwd});
+  System sys(NET_ECHO_USER_IMG, {"--nic", fwd}, "", /*unprivileged=*/true);
   ASSERT_TRUE(sys.wait_for({"echo: ready 10.0.2.15", "second: ready 10.0.2.20"})) << sys.output();
   EXPECT_EQ(echo_session("127.0.0.1", echo_port, 5, 8, 200000), "");
   EXPECT_EQ(concurrent_echo("127.0.0.1", 6, 4, 30000, echo_port), "");
   EXPECT_EQ(udp_echo("127.0.0.1", echo_port, 20), "");
   EXPECT_EQ(source("127.0.0.1", source_port, 4 * 1024 * 1024), "");
   EXPECT_EQ(sys.output().find("MON|ERROR"), std::string::npos) << sys.output();
+  if (geteuid() == 0) {
+    EXPECT_EQ(sys.effective_uid(), 65534);  // really without privilege
+  }
 }
 
 TEST(NetSystem, DrivingANicWithoutABackendIsAnError) {
