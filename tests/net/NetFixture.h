@@ -11,6 +11,7 @@
 
 #include "executor/net/ClientQueues.h"
 #include "pds/net/Copier.h"
+#include "pds/net/NicDriver.h"
 #include "pds/net/RxVirtualiser.h"
 #include "pds/net/TxVirtualiser.h"
 
@@ -151,6 +152,23 @@ class NetFixture {
     ++injected_;
     return true;
   }
+  // The configuration of the real driver logic (pds/net/NicDriver.h) on the driver's queues, for
+  // use instead of inject() and transmit() (not mixed with them: each keeps its own indices).
+  net::NicDriverConfig driver_config() {
+    net::NicDriverConfig c;
+    c.rx_free = {driver_rx_free_->q(), options_.buffers};
+    c.rx_active = {driver_rx_active_->q(), options_.buffers};
+    c.tx_active = {driver_tx_active_->q(), tx_cap_};
+    c.tx_free = {driver_tx_free_->q(), tx_cap_};
+    c.rx_dma = {dma_.data(), dma_.bytes.size()};
+    c.rx_io = kDmaIoBase;
+    c.tx_region_count = options_.clients;
+    for (unsigned i = 0; i < options_.clients; ++i) {
+      c.tx[i] = {{clients_[i]->tx_data.data(), clients_[i]->tx_data.bytes.size()}, kTxIoBase + i * 0x100'0000ull};
+    }
+    return c;
+  }
+
   // The fake driver transmits everything queued; returns the frames.
   std::vector<std::vector<std::uint8_t>> transmit() {
     std::vector<std::vector<std::uint8_t>> out;

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "executor/net/NetConfig.h"
+#include "tests/net/StaleNetns.h"
 
 namespace {
 
@@ -54,6 +55,7 @@ class Netns {
  public:
   Netns() {
     static int counter = 0;
+    if (counter == 0) corokit::testing::remove_stale_netns("cknet");
     name_ = "cknet" + std::to_string(getpid()) + "_" + std::to_string(counter++);
     ok_ = run_command({"ip", "netns", "add", name_}) == 0 &&
           run_command({"ip", "-n", name_, "tuntap", "add", "dev", "tap0", "mode", "tap"}) == 0 &&
