@@ -32,6 +32,7 @@
 #include "system/board/HostBoard.h"
 #include "system/runtime/DomainSchedule.h"
 #include "system/runtime/FaultReport.h"
+#include "system/runtime/NicBackend.h"
 #include "system/runtime/OutputSink.h"
 #include "system/runtime/ProcessLauncher.h"
 #include "system/runtime/Scheduling.h"
@@ -53,6 +54,8 @@ double now_ms() {
 
 enum class Source : uint32_t { Signal, Timeout, Tick, PdEvent, PdExit, PdConsole, Device, CallTimer, DomainTimer };
 
+constexpr unsigned kNicMtu = 1500;
+
 uint64_t tag(Source s, uint32_t index) { return (static_cast<uint64_t>(s) << 32) | index; }
 
 // Life of a PD as the monitor tracks it.
@@ -69,6 +72,7 @@ struct Device {
   Fd resource;             // handed to the driver (timerfd; console input pipe read end)
   Fd resource2;            // console output
   Fd feed;                 // console: the write end the monitor copies stdin into
+  std::unique_ptr<NicBackend> nic;  // NIC: TAP or slirp (its driver_fd() is the resource)
   bool masked = false;
   bool in_epoll = false;
 };
@@ -294,9 +298,22 @@ Status Monitor::prepare_devices() {
         case board::DeviceKind::Console:
           if (Status st = attach_console(d); !st) return st;
           break;
+        case board::DeviceKind::Nic: {
+          if (irq.device.index >= options_.nics.size()) {
+            return Error{"PD '" + pds_[i].model->name + "' drives " + irq.device.name() +
+                         ", which has no backend attached (give one with --nic tap=NAME or --nic user)"};
+          }
+          Result<NicSpec> spec = parse_nic_option(options_.nics[irq.device.index]);
+          if (!spec) return Error{spec.error()};
+          Result<std::unique_ptr<NicBackend>> nic = NicBackend::open(*spec, kNicMtu);
+          if (!nic) return Error{irq.device.name() + ": " + nic.error()};
+          d.nic = std::move(*nic);
+          d.watch = Fd(fcntl(d.nic->driver_fd(), F_DUPFD_CLOEXEC, 3));
+          break;
+        }
         default:
           return Error{"PD '" + pds_[i].model->name + "' drives " + irq.device.name() +
-                       ", which has no backend attached (block and NIC devices are not available yet)"};
+                       ", which has no backend attached (block devices are not available yet)"};
       }
       devices_.push_back(std::move(d));
     }
@@ -322,6 +339,7 @@ Status Monitor::prepare_devices() {
     info->fd = -1;
     info->fd2 = -1;
     const char* backend = "none";
+    std::string nic_backend;
     for (const Device& d : devices_) {
       if (d.board.irq != dev->irq) continue;
       if (dev->kind == board::DeviceKind::Timer) {
@@ -331,7 +349,17 @@ Status Monitor::prepare_devices() {
         info->fd = host::kFdConsoleIn;
         info->fd2 = host::kFdConsoleOut;
         backend = console_backend_.c_str();
+      } else if (dev->kind == board::DeviceKind::Nic && d.nic) {
+        info->fd = host::kFdNic;
+        nic_backend = d.nic->description();
+        backend = nic_backend.c_str();
       }
+    }
+    if (dev->kind == board::DeviceKind::Nic) {
+      // Locally administered, unicast, one per NIC index.
+      const uint8_t mac[6] = {0x02, 0x00, 0x63, 0x6b, 0x00, static_cast<uint8_t>(dev->index)};
+      std::memcpy(info->mac, mac, sizeof mac);
+      info->mtu = kNicMtu;
     }
     if (dev->kind == board::DeviceKind::Timer) {
       timespec res{};
@@ -410,6 +438,9 @@ Status Monitor::prepare_pd(Pd& pd) {
       pd.fds.push_back({d.resource2.get(), host::kFdConsoleOut});
       grants.push_back({DeviceGrant::Kind::ConsoleIn, host::kFdConsoleIn});
       grants.push_back({DeviceGrant::Kind::ConsoleOut, host::kFdConsoleOut});
+    } else if (d.board.kind == board::DeviceKind::Nic) {
+      pd.fds.push_back({d.nic->driver_fd(), host::kFdNic});
+      grants.push_back({DeviceGrant::Kind::Nic, host::kFdNic});
     }
   }
   // PDs with the same device grants share one filter (building one takes libseccomp a while).

@@ -1,5 +1,7 @@
 #include "system/runtime/RunOptions.h"
 
+#include "system/runtime/NicBackend.h"
+
 #include <cstdlib>
 
 namespace corokit::runtime {
@@ -25,6 +27,8 @@ const char* run_options_help() {
          "  --sched=auto|fifo|other  real-time scheduling when permitted (default auto)\n"
          "  --console stdio|pty|file=PATH  console device: stdin/stdout (default), a new pseudo-terminal\n"
          "                         (its path is printed), or output to PATH (input from stdin)\n"
+         "  --nic tap=NAME | user[,hostfwd=tcp:[ADDR]:PORT-[ADDR]:PORT...]\n"
+         "                         backend of the next NIC (repeatable): a TAP device, or libslirp\n"
          "  --log PATH             write the run log (every line, child faults) to PATH\n"
          "  --events PATH          write fault and exit events as JSON lines to PATH\n"
          "  --boot-report          print the time until every init() returned\n"
@@ -121,6 +125,11 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args, std::
       else if (*v == "fifo") o.sched = RunOptions::Sched::Fifo;
       else if (*v == "other") o.sched = RunOptions::Sched::Other;
       else return Error{"--sched: expected auto, fifo or other"};
+    } else if (is("--nic")) {
+      Result<std::string> v = value("--nic");
+      if (!v) return Error{v.error()};
+      if (Result<NicSpec> spec = parse_nic_option(*v); !spec) return Error{spec.error()};
+      o.nics.push_back(*v);
     } else if (is("--console")) {
       Result<std::string> v = value("--console");
       if (!v) return Error{v.error()};

@@ -34,6 +34,7 @@ struct RunOptions {
   std::string json_path;
   std::string console = "stdio";   // stdio | pty | file=PATH
   int console_input_fd = 0;        // console input with stdio or file=PATH (corokit run: its stdin)
+  std::vector<std::string> nics;   // --nic, in order: NIC 0, 1, ... (NicBackend.h)
   unsigned root_restarts = 0;      // R10: restart a faulted root PD up to N times
   bool boot_report = false;        // print the boot time once every init() returned
   std::vector<PpcTimeout> ppc_timeouts;  // --ppc-timeout (R4); none: calls wait as on Microkit
