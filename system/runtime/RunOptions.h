@@ -10,6 +10,16 @@
 
 namespace corokit::runtime {
 
+// A disk image attached as a block device (`--disk PATH[,readonly][,direct][,sector=N][,serial=S]`,
+// like QEMU's -drive): the n-th --disk is block device n (HOST_BOARD.md).
+struct DiskOption {
+  std::string path;
+  bool read_only = false;      // opened read-only; writes are refused by the driver
+  bool direct = false;         // O_DIRECT: bypass the host page cache
+  uint32_t sector_size = 512;  // the device's logical sector size (512 or 4096)
+  std::string serial;          // storage-info serial number; empty: derived from the path
+};
+
 struct RunOptions {
   bool single_runner = false;      // one PD at a time, uniprocessor seL4 order (R7)
   bool prefix = true;              // prefix PD lines with the PD name
@@ -27,7 +37,11 @@ struct RunOptions {
   std::string console = "stdio";   // stdio | file=PATH
   unsigned root_restarts = 0;      // R10: restart a faulted root PD up to N times
   bool boot_report = false;        // print the boot time once every init() returned
+  std::vector<DiskOption> disks;   // block devices 0, 1, ... in order
 };
+
+// Parses the value of one --disk option.
+Result<DiskOption> parse_disk_option(const std::string& value);
 
 // Parses the options following the image path; `args` excludes the program and subcommand names.
 Result<RunOptions> parse_run_options(const std::vector<std::string>& args, std::string* image_path);

@@ -9,7 +9,7 @@ endif()
 
 cmake_minimum_required(VERSION 3.25)
 
-file(GLOB sources "${SOURCE_DIR}/executor/*.cpp")
+file(GLOB sources "${SOURCE_DIR}/executor/*.cpp" "${SOURCE_DIR}/executor/block/*.cpp")
 list(APPEND sources "${SOURCE_DIR}/tests/executor/FreestandingUse.cpp")
 file(MAKE_DIRECTORY "${BINARY_DIR}")
 
