@@ -33,6 +33,7 @@ namespace corokit::exec {
 class BufferCache {
  public:
   static constexpr uint32_t kNone = 0xffffffffu;
+  static constexpr uint32_t kMaxRun = 64;  // blocks per device request
 
   enum class State : uint8_t { Free, Loading, Clean, Dirty, Writing, Failed };
 
@@ -161,5 +162,273 @@ class StaticBufferCache : private detail::BufferCacheMemory<Buffers>, public Buf
       : BufferCache(client, buffers, Buffers,
                     Memory{Memory_::entries, Memory_::requests, Memory_::request_free, Memory_::buckets, Memory_::kBuckets}) {}
 };
+
+}  // namespace corokit::exec
+
+// --- The coroutines --------------------------------------------------------------------------------
+// Defined here rather than in BufferCache.cpp: a Task's promise layout depends on whether exceptions
+// are enabled (executor/Task.h), so each PD instantiates them with its own compiler flags.
+
+namespace corokit::exec {
+
+namespace detail {
+inline uint16_t saturate16(uint64_t v) { return v > 0xffff ? uint16_t{0xffff} : static_cast<uint16_t>(v); }
+}  // namespace detail
+
+// Waits until an entry is neither Loading nor Writing. The caller pins the entry first.
+class BufferCache::EntryAwaiter : Waiter {
+ public:
+  explicit EntryAwaiter(Entry& entry) noexcept : entry_(entry) {}
+  EntryAwaiter(const EntryAwaiter&) = delete;
+  ~EntryAwaiter() { entry_.waiters.remove(*this); }
+  bool await_ready() const noexcept { return entry_.state != State::Loading && entry_.state != State::Writing; }
+  template <detail::TaskPromiseType P>
+  void await_suspend(std::coroutine_handle<P> awaiting) noexcept {
+    task = &detail::suspend_point(awaiting);
+    entry_.waiters.push_back(*this);
+  }
+  void await_resume() const noexcept {}
+
+ private:
+  Entry& entry_;
+};
+
+// Waits until a buffer may have become free or evictable.
+class BufferCache::SpaceAwaiter : Waiter {
+ public:
+  explicit SpaceAwaiter(BufferCache& cache) noexcept : cache_(cache) {}
+  SpaceAwaiter(const SpaceAwaiter&) = delete;
+  ~SpaceAwaiter() { cache_.space_waiters_.remove(*this); }
+  bool await_ready() const noexcept { return false; }
+  template <detail::TaskPromiseType P>
+  void await_suspend(std::coroutine_handle<P> awaiting) noexcept {
+    task = &detail::suspend_point(awaiting);
+    cache_.space_waiters_.push_back(*this);
+  }
+  void await_resume() const noexcept {}
+
+ private:
+  BufferCache& cache_;
+};
+
+
+inline Task<uint32_t> BufferCache::allocate_waiting(uint32_t want, uint32_t& got) noexcept {
+  for (;;) {
+    const uint32_t first = allocate(want, got);
+    if (first != kNone) co_return first;
+    start_writeback();  // every buffer is dirty or in use: make clean ones
+    co_await SpaceAwaiter(*this);
+  }
+}
+
+
+inline Task<BlockResult> BufferCache::load(uint64_t block, uint32_t want, uint32_t& first, uint32_t& loaded) noexcept {
+  loaded = 0;
+  uint32_t got = 0;
+  first = co_await allocate_waiting(want, got);
+  // Others may have started loading some of these blocks while this waited: take the missing prefix.
+  uint32_t k = 0;
+  while (k < got && lookup(block + k) == kNone) ++k;
+  if (k == 0) co_return BlockResult{};
+  for (uint32_t j = 0; j < k; ++j) {
+    Entry& entry = entries_[first + j];
+    entry.block = block + j;
+    entry.state = State::Loading;
+    entry.pins = 1;
+    entry.error = BLK_RESP_OK;
+    hash_insert(first + j);
+  }
+  ++stats_.device_reads;
+  const BlockResult r = co_await client_.read(block, static_cast<uint16_t>(k), buffer(first));
+  const uint32_t good = r.ok() ? k : (r.success_count < k ? r.success_count : k);
+  for (uint32_t j = 0; j < k; ++j) {
+    const uint32_t e = first + j;
+    Entry& entry = entries_[e];
+    if (j < good) {
+      make_clean(e);
+    } else {
+      hash_remove(e);
+      entry.state = State::Failed;
+      entry.error = r.status;
+    }
+    entry.waiters.wake_all();
+  }
+  for (uint32_t j = good; j < k; ++j) release(first + j);  // the caller keeps only the good ones
+  loaded = good;
+  co_return r.ok() ? BlockResult{} : BlockResult{r.status, detail::saturate16(good)};
+}
+
+
+inline Task<BlockResult> BufferCache::read(uint64_t block, uint32_t count, void* out) noexcept {
+  if (!valid_) co_return BlockResult{BLK_RESP_ERR_NO_DEVICE, 0};
+  if (!client_.is_ready()) co_await client_.ready();
+  if (count == 0 || !protocol::block_range_ok(block, count, client_.capacity())) {
+    co_return BlockResult{BLK_RESP_ERR_INVALID_PARAM, 0};
+  }
+  auto* dst = static_cast<uint8_t*>(out);
+  BlockResult result{BLK_RESP_OK, 0};
+  uint32_t i = 0;
+  while (i < count) {
+    const uint64_t b = block + i;
+    const uint32_t e = lookup(b);
+    if (e != kNone) {
+      Entry& entry = entries_[e];
+      ++entry.pins;
+      if (entry.state == State::Loading) {
+        ++stats_.shared_loads;
+        while (entry.state == State::Loading) co_await EntryAwaiter(entry);
+      } else {
+        ++stats_.hits;
+      }
+      if (entry.state == State::Failed) {
+        result = BlockResult{entry.error, detail::saturate16(i)};
+        release(e);
+        break;
+      }
+      __builtin_memcpy(dst + static_cast<uint64_t>(i) * BLK_TRANSFER_SIZE, buffer(e), BLK_TRANSFER_SIZE);
+      if (entry.in_lru) {  // most recently used
+        lru_remove(e);
+        lru_push(e);
+      }
+      release(e);
+      ++i;
+      continue;
+    }
+    // Missing blocks in a row are loaded with one request.
+    uint32_t want = 1;
+    while (i + want < count && want < kMaxRun && want < count_ && lookup(b + want) == kNone) ++want;
+    uint32_t first = kNone;
+    uint32_t loaded = 0;
+    const BlockResult r = co_await load(b, want, first, loaded);
+    for (uint32_t j = 0; j < loaded; ++j) {
+      __builtin_memcpy(dst + static_cast<uint64_t>(i + j) * BLK_TRANSFER_SIZE, buffer(first + j), BLK_TRANSFER_SIZE);
+      release(first + j);
+    }
+    stats_.misses += loaded;
+    i += loaded;
+    if (!r.ok()) {
+      result = BlockResult{r.status, detail::saturate16(i)};
+      break;
+    }
+  }
+  if (result.ok()) {
+    result.success_count = detail::saturate16(count);
+    maybe_readahead(block, count);
+  }
+  co_return result;
+}
+
+
+inline void BufferCache::maybe_readahead(uint64_t block, uint32_t count) noexcept {
+  if (readahead_ == 0) return;
+  if (block == seq_next_) {
+    ++seq_runs_;
+  } else {
+    seq_runs_ = 0;
+    ra_next_ = 0;
+  }
+  seq_next_ = block + count;
+  if (seq_runs_ == 0) return;
+  const uint64_t end = block + count;
+  if (ra_next_ < end) ra_next_ = end;
+  if (ra_next_ - end > readahead_ / 2) return;  // still half a window ahead of the reader
+  const uint64_t capacity = client_.capacity();
+  if (ra_next_ >= capacity) return;
+  const uint64_t left = capacity - ra_next_;
+  const uint32_t n = left < readahead_ ? static_cast<uint32_t>(left) : readahead_;
+  client_.pd().spawn_detached(prefetch(ra_next_, n));
+  ra_next_ += n;
+}
+
+inline Task<void> BufferCache::prefetch(uint64_t block, uint32_t count) noexcept {
+  uint32_t i = 0;
+  while (i < count) {
+    if (lookup(block + i) != kNone) {
+      ++i;
+      continue;
+    }
+    uint32_t want = 1;
+    while (i + want < count && want < kMaxRun && want < count_ && lookup(block + i + want) == kNone) ++want;
+    uint32_t probe = 0;
+    if (allocate(want, probe) == kNone) co_return;  // read-ahead never waits for buffers
+    uint32_t first = kNone;
+    uint32_t loaded = 0;
+    const BlockResult r = co_await load(block + i, want, first, loaded);
+    for (uint32_t j = 0; j < loaded; ++j) release(first + j);
+    stats_.readahead_blocks += loaded;
+    if (!r.ok()) co_return;
+    i += loaded != 0 ? loaded : 1;
+  }
+}
+
+
+inline Task<BlockResult> BufferCache::write(uint64_t block, uint32_t count, const void* in) noexcept {
+  if (!valid_) co_return BlockResult{BLK_RESP_ERR_NO_DEVICE, 0};
+  if (!client_.is_ready()) co_await client_.ready();
+  if (count == 0 || client_.read_only() || !protocol::block_range_ok(block, count, client_.capacity())) {
+    co_return BlockResult{BLK_RESP_ERR_INVALID_PARAM, 0};
+  }
+  const auto* src = static_cast<const uint8_t*>(in);
+  uint32_t i = 0;
+  while (i < count) {
+    const uint64_t b = block + i;
+    const uint32_t e = lookup(b);
+    if (e != kNone) {
+      Entry& entry = entries_[e];
+      ++entry.pins;
+      // A buffer being written to the device must not change under the transfer.
+      while (entry.state == State::Loading || entry.state == State::Writing) co_await EntryAwaiter(entry);
+      if (entry.state == State::Failed) {  // its load failed meanwhile; it is no longer indexed
+        release(e);
+        continue;
+      }
+      __builtin_memcpy(buffer(e), src + static_cast<uint64_t>(i) * BLK_TRANSFER_SIZE, BLK_TRANSFER_SIZE);
+      lru_remove(e);
+      entry.state = State::Dirty;
+      release(e);
+      ++i;
+      continue;
+    }
+    // Missing blocks in a row get buffers in a row, so they are written back with one request.
+    uint32_t want = 1;
+    while (i + want < count && want < kMaxRun && want < count_ && lookup(b + want) == kNone) ++want;
+    uint32_t got = 0;
+    const uint32_t first = co_await allocate_waiting(want, got);
+    uint32_t k = 0;
+    while (k < got && lookup(b + k) == kNone) ++k;
+    for (uint32_t j = 0; j < k; ++j) {
+      Entry& entry = entries_[first + j];
+      entry.block = b + j;
+      entry.state = State::Dirty;
+      entry.error = BLK_RESP_OK;
+      entry.pins = 0;
+      hash_insert(first + j);
+      __builtin_memcpy(buffer(first + j), src + static_cast<uint64_t>(i + j) * BLK_TRANSFER_SIZE, BLK_TRANSFER_SIZE);
+    }
+    i += k;
+  }
+  co_return BlockResult{BLK_RESP_OK, detail::saturate16(count)};
+}
+
+
+inline Task<BlockResult> BufferCache::flush() noexcept {
+  if (!valid_) co_return BlockResult{BLK_RESP_ERR_NO_DEVICE, 0};
+  if (!client_.is_ready()) co_await client_.ready();
+  start_writeback();
+  // Every buffer being written now holds data written before this call (this flush started the
+  // write-back, or an earlier flush or eviction did): all must reach the device before the FLUSH.
+  BlockResult result{BLK_RESP_OK, 0};
+  for (uint32_t e = 0; e < count_; ++e) {
+    Entry& entry = entries_[e];
+    if (entry.state != State::Writing) continue;
+    ++entry.pins;
+    while (entry.state == State::Writing) co_await EntryAwaiter(entry);
+    if (entry.state == State::Dirty && entry.error != BLK_RESP_OK && result.ok()) result = BlockResult{entry.error, 0};
+    release(e);
+  }
+  if (!result.ok()) co_return result;
+  co_return co_await client_.flush();
+}
+
 
 }  // namespace corokit::exec
