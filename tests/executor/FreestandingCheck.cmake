@@ -10,7 +10,7 @@ endif()
 cmake_minimum_required(VERSION 3.25)
 
 file(GLOB sources "${SOURCE_DIR}/executor/*.cpp" "${SOURCE_DIR}/executor/block/*.cpp")
-list(APPEND sources "${SOURCE_DIR}/tests/executor/FreestandingUse.cpp")
+list(APPEND sources "${SOURCE_DIR}/tests/executor/FreestandingUse.cpp" "${SOURCE_DIR}/tests/block/FreestandingBlockUse.cpp")
 file(MAKE_DIRECTORY "${BINARY_DIR}")
 
 set(objects)
