@@ -51,7 +51,7 @@ const char* describe(PartitionProblem problem) {
 }
 
 PartitionScan::PartitionScan(uint32_t sector_size, uint64_t capacity_blocks, uint32_t buffer_bytes)
-    : sector_size_(sector_size), capacity_blocks_(capacity_blocks), buffer_blocks_(buffer_bytes / kUnit) {
+    : sector_size_(sector_size), buffer_blocks_(buffer_bytes / kUnit) {
   table_.sector_size = sector_size;
   staging_.sector_size = sector_size;
   // Device sizes up to 2^63 bytes: every sector × sector-size product below stays in u64.

@@ -113,7 +113,6 @@ class PartitionScan {
   void finish(TableKind kind);
 
   uint32_t sector_size_;
-  uint64_t capacity_blocks_;
   uint64_t last_lba_ = 0;  // last addressable sector
   uint32_t buffer_blocks_;
   Step step_ = Step::Head;
