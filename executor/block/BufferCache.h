@@ -11,6 +11,7 @@
 //
 //   StaticBufferCache<256> cache(blk, blk.data());     // 256 buffers = 1 MiB of the data region
 //   BlockResult r = co_await cache.read(block, count, out);
+//   r = co_await cache.read_bytes(offset, out, length);  // any byte range
 //   r = co_await cache.write(block, count, in);         // write-back: only the cache is updated
 //   r = co_await cache.flush();                         // dirty blocks written, then a device FLUSH
 //
@@ -80,6 +81,8 @@ class BufferCache {
   bool valid() const noexcept { return valid_; }
 
   Task<BlockResult> read(uint64_t block, uint32_t count, void* out) noexcept;
+  // Any byte range of the device (e.g. for a file system reader); success_count is in blocks.
+  Task<BlockResult> read_bytes(uint64_t offset, void* out, uint64_t length) noexcept;
   Task<BlockResult> write(uint64_t block, uint32_t count, const void* in) noexcept;
   Task<BlockResult> flush() noexcept;
 
@@ -109,6 +112,7 @@ class BufferCache {
   // Loads blocks [block, block + want) that are not cached, as far as consecutive buffers allow;
   // the loaded entries stay pinned for the caller. `loaded` is how many blocks were put in.
   Task<BlockResult> load(uint64_t block, uint32_t want, uint32_t& first, uint32_t& loaded) noexcept;
+  Task<BlockResult> read_span(uint64_t block, uint32_t count, uint32_t skip, uint64_t length, uint8_t* dst) noexcept;
   Task<void> prefetch(uint64_t block, uint32_t count) noexcept;
   void maybe_readahead(uint64_t block, uint32_t count) noexcept;
   // Starts writing back every dirty buffer not already being written.
@@ -260,12 +264,33 @@ inline Task<BlockResult> BufferCache::load(uint64_t block, uint32_t want, uint32
 
 
 inline Task<BlockResult> BufferCache::read(uint64_t block, uint32_t count, void* out) noexcept {
+  if (count == 0) co_return BlockResult{BLK_RESP_ERR_INVALID_PARAM, 0};
+  co_return co_await read_span(block, count, 0, static_cast<uint64_t>(count) * BLK_TRANSFER_SIZE,
+                               static_cast<uint8_t*>(out));
+}
+
+inline Task<BlockResult> BufferCache::read_bytes(uint64_t offset, void* out, uint64_t length) noexcept {
+  if (length == 0) co_return BlockResult{};
+  if (length > (uint64_t{1} << 40)) co_return BlockResult{BLK_RESP_ERR_INVALID_PARAM, 0};
+  const uint64_t first = offset / BLK_TRANSFER_SIZE;
+  const uint32_t skip = static_cast<uint32_t>(offset % BLK_TRANSFER_SIZE);
+  const uint64_t blocks = (skip + length + BLK_TRANSFER_SIZE - 1) / BLK_TRANSFER_SIZE;
+  co_return co_await read_span(first, static_cast<uint32_t>(blocks), skip, length, static_cast<uint8_t*>(out));
+}
+
+// Blocks [block, block + count), of which `length` bytes from byte `skip` of the first go to `dst`.
+inline Task<BlockResult> BufferCache::read_span(uint64_t block, uint32_t count, uint32_t skip, uint64_t length,
+                                                uint8_t* dst) noexcept {
   if (!valid_) co_return BlockResult{BLK_RESP_ERR_NO_DEVICE, 0};
   if (!client_.is_ready()) co_await client_.ready();
-  if (count == 0 || !protocol::block_range_ok(block, count, client_.capacity())) {
-    co_return BlockResult{BLK_RESP_ERR_INVALID_PARAM, 0};
-  }
-  auto* dst = static_cast<uint8_t*>(out);
+  if (!protocol::block_range_ok(block, count, client_.capacity())) co_return BlockResult{BLK_RESP_ERR_INVALID_PARAM, 0};
+  // Copies the part of block `i` of the span that the caller asked for.
+  auto copy_out = [&](uint32_t i, uint32_t e) {
+    const uint64_t from = i == 0 ? skip : 0;
+    const uint64_t at = i == 0 ? 0 : static_cast<uint64_t>(i) * BLK_TRANSFER_SIZE - skip;
+    const uint64_t n = length - at < BLK_TRANSFER_SIZE - from ? length - at : BLK_TRANSFER_SIZE - from;
+    __builtin_memcpy(dst + at, buffer(e) + from, n);
+  };
   BlockResult result{BLK_RESP_OK, 0};
   uint32_t i = 0;
   while (i < count) {
@@ -285,7 +310,7 @@ inline Task<BlockResult> BufferCache::read(uint64_t block, uint32_t count, void*
         release(e);
         break;
       }
-      __builtin_memcpy(dst + static_cast<uint64_t>(i) * BLK_TRANSFER_SIZE, buffer(e), BLK_TRANSFER_SIZE);
+      copy_out(i, e);
       if (entry.in_lru) {  // most recently used
         lru_remove(e);
         lru_push(e);
@@ -301,7 +326,7 @@ inline Task<BlockResult> BufferCache::read(uint64_t block, uint32_t count, void*
     uint32_t loaded = 0;
     const BlockResult r = co_await load(b, want, first, loaded);
     for (uint32_t j = 0; j < loaded; ++j) {
-      __builtin_memcpy(dst + static_cast<uint64_t>(i + j) * BLK_TRANSFER_SIZE, buffer(first + j), BLK_TRANSFER_SIZE);
+      copy_out(i + j, first + j);
       release(first + j);
     }
     stats_.misses += loaded;
@@ -317,7 +342,6 @@ inline Task<BlockResult> BufferCache::read(uint64_t block, uint32_t count, void*
   }
   co_return result;
 }
-
 
 inline void BufferCache::maybe_readahead(uint64_t block, uint32_t count) noexcept {
   if (readahead_ == 0) return;

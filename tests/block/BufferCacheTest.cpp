@@ -235,5 +235,24 @@ TEST(BufferCache, RandomWorkloadMatchesAModel) {
   for (uint64_t b = 0; b < 64; ++b) EXPECT_EQ(Fixture<16>::tag(f.device.disk().data() + b * 4096), model[b]) << b;
 }
 
+TEST(BufferCache, AnyByteRangeReadsLikeTheDevice) {
+  Fixture<16> f;
+  std::mt19937 fill(5);
+  for (auto& b : f.device.disk()) b = static_cast<uint8_t>(fill());
+  int mismatches = 0;
+  f.h.pd().spawn_detached([](Fixture<16>& f, int& bad) -> Task<void> {
+    std::mt19937 rng(8);
+    static uint8_t out[5 * 4096];
+    for (int i = 0; i < 300; ++i) {
+      const uint64_t length = 1 + rng() % sizeof out;
+      const uint64_t offset = rng() % (200 * 4096);
+      BlockResult r = co_await f.cache.read_bytes(offset, out, length);
+      bad += !r.ok() || std::memcmp(out, f.device.disk().data() + offset, length) != 0;
+    }
+  }(f, mismatches));
+  f.run();
+  EXPECT_EQ(mismatches, 0);
+}
+
 }  // namespace
 }  // namespace corokit::testing
