@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "executor/Task.h"
 #include "executor/WaitQueue.h"
@@ -18,8 +19,8 @@
 // * In-flight de-duplication: a block being loaded is loaded once; other readers wait for it.
 // * Multi-block requests: consecutive missing blocks are loaded into consecutive buffers with one
 //   request; dirty runs (consecutive blocks in consecutive buffers) are written with one request.
-// * Read-ahead: after two sequential reads, the next `readahead` blocks are loaded in the
-//   background, one window ahead of the reader.
+// * Read-ahead: after two sequential reads (each starting inside or right after the one before),
+//   the next `readahead` blocks are loaded in the background, half a window ahead of the reader.
 // * Write-back: writes stay in the cache until flush() or until their buffers are needed. flush()
 //   is the durability point: when it returns OK, every write() that returned before it was called
 //   is on stable storage. A failed write-back leaves the block dirty and fails the flush.
@@ -135,10 +136,31 @@ class BufferCache {
   uint32_t free_requests_ = 0;   // request_free_[0 .. free_requests_) are free
   WaitQueue space_waiters_;
   uint32_t readahead_ = 32;
-  uint64_t seq_next_ = ~uint64_t{0};
-  uint32_t seq_runs_ = 0;
-  uint64_t ra_next_ = 0;
+  // Sequential read streams being followed for read-ahead.
+  struct Stream {
+    uint64_t last = 0;        // first block of its last read
+    uint64_t next = 0;        // the block after its last read
+    uint64_t ahead = 0;       // the block after what read-ahead has requested
+    uint32_t runs = ~uint32_t{0};  // sequential reads seen; ~0: unused
+    uint64_t used = 0;        // for replacement
+  };
+  static constexpr unsigned kStreams = 4;
+  Stream streams_[kStreams];
+  uint64_t stream_clock_ = 0;
   Stats stats_;
+};
+
+// The byte reader a file system reader takes (executor/fs/FatVolume.h: `Task<bool> read(offset,
+// span)`), over a cache. `last()` keeps the status of the last failed read for diagnostics.
+class BufferCacheReader {
+ public:
+  explicit BufferCacheReader(BufferCache& cache) noexcept : cache_(cache) {}
+  Task<bool> read(uint64_t offset, std::span<uint8_t> out) noexcept;
+  BlockResult last() const noexcept { return last_; }
+
+ private:
+  BufferCache& cache_;
+  BlockResult last_;
 };
 
 namespace detail {
@@ -345,23 +367,40 @@ inline Task<BlockResult> BufferCache::read_span(uint64_t block, uint32_t count, 
 
 inline void BufferCache::maybe_readahead(uint64_t block, uint32_t count) noexcept {
   if (readahead_ == 0) return;
-  if (block == seq_next_) {
-    ++seq_runs_;
-  } else {
-    seq_runs_ = 0;
-    ra_next_ = 0;
-  }
-  seq_next_ = block + count;
-  if (seq_runs_ == 0) return;
+  // A read continues a stream when it starts inside that stream's last read or right after it and
+  // goes further (a byte reader reads a file in pieces and touches blocks twice; a file system
+  // interleaves its metadata, hence several streams).
   const uint64_t end = block + count;
-  if (ra_next_ < end) ra_next_ = end;
-  if (ra_next_ - end > readahead_ / 2) return;  // still half a window ahead of the reader
+  Stream* stream = nullptr;
+  ++stream_clock_;
+  for (Stream& s : streams_) {
+    if (s.runs == ~uint32_t{0} || block < s.last || block > s.next) continue;
+    if (end <= s.next) {  // within what the stream read already: no progress, keep it alive
+      s.used = stream_clock_;
+      return;
+    }
+    stream = &s;
+  }
+  if (stream == nullptr) {  // a new stream replaces the least recently used
+    stream = &streams_[0];
+    for (Stream& s : streams_) {
+      if (s.used < stream->used) stream = &s;
+    }
+    *stream = Stream{block, end, 0, 0, stream_clock_};
+    return;
+  }
+  stream->last = block;
+  stream->next = end;
+  stream->used = stream_clock_;
+  ++stream->runs;
+  if (stream->ahead < end) stream->ahead = end;
+  if (stream->ahead - end > readahead_ / 2) return;  // still half a window ahead of the reader
   const uint64_t capacity = client_.capacity();
-  if (ra_next_ >= capacity) return;
-  const uint64_t left = capacity - ra_next_;
+  if (stream->ahead >= capacity) return;
+  const uint64_t left = capacity - stream->ahead;
   const uint32_t n = left < readahead_ ? static_cast<uint32_t>(left) : readahead_;
-  client_.pd().spawn_detached(prefetch(ra_next_, n));
-  ra_next_ += n;
+  client_.pd().spawn_detached(prefetch(stream->ahead, n));
+  stream->ahead += n;
 }
 
 inline Task<void> BufferCache::prefetch(uint64_t block, uint32_t count) noexcept {
@@ -454,5 +493,11 @@ inline Task<BlockResult> BufferCache::flush() noexcept {
   co_return co_await client_.flush();
 }
 
+
+inline Task<bool> BufferCacheReader::read(uint64_t offset, std::span<uint8_t> out) noexcept {
+  const BlockResult r = co_await cache_.read_bytes(offset, out.data(), out.size());
+  if (!r.ok()) last_ = r;
+  co_return r.ok();
+}
 
 }  // namespace corokit::exec
