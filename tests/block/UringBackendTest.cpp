@@ -3,11 +3,15 @@
 // UringBackend, and what the restrictions refuse.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/magic.h>
 #include <liburing.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <thread>
 
@@ -109,6 +113,70 @@ TEST(UringBackend, ReadWriteFlushOnARestrictedRing) {
   EXPECT_EQ(d.queues.data.data()[101 * 4096], 0x30 + 15);
   EXPECT_EQ(d.queues.data.data()[215 * 4096 + 17], 0x30 + 15);
   EXPECT_EQ(d.io.stats().stale, 0u);
+}
+
+// The page-cache state of a file's range (cachestat(2), Linux 6.5): dirty pages are not yet on
+// stable storage, pages under writeback are on their way.
+struct CacheState {
+  bool known = false;
+  uint64_t dirty = 0, writeback = 0;
+};
+CacheState cache_state(const std::string& path, uint64_t offset, uint64_t length) {
+  struct {
+    uint64_t off, len;
+  } range{offset, length};
+  struct {
+    uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
+  } stat{};
+  CacheState out;
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  constexpr long kCachestat = 451;  // the same number on every architecture
+  if (syscall(kCachestat, fd, &range, &stat, 0) == 0) {
+    out.known = true;
+    out.dirty = stat.nr_dirty;
+    out.writeback = stat.nr_writeback;
+  }
+  close(fd);
+  return out;
+}
+
+// FLUSH is durable: its response comes only after fdatasync of the image, so the writes before it
+// are no longer dirty in the host's page cache (nor under writeback) when it is answered.
+TEST(UringBackend, AFlushIsAnsweredOnlyOnceEarlierWritesAreOnStableStorage) {
+  SKIP_WITHOUT_IO_URING();
+  const std::string path = make_image("durable.img", 8);
+  {
+    const int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(fsync(fd), 0);
+    close(fd);
+  }
+  if (!cache_state(path, 0, 0).known) GTEST_SKIP() << "cachestat(2) is not available on this kernel";
+  struct statfs fs{};
+  ASSERT_EQ(statfs(path.c_str(), &fs), 0);
+  if (fs.f_type == TMPFS_MAGIC) GTEST_SKIP() << temp_dir() << " is tmpfs: its pages stay dirty whatever fdatasync does";
+  UringDriver d(disk_option(path));
+  ASSERT_NE(d.core, nullptr);
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 64; ++i) std::memset(d.queues.data.data() + i * 4096, 0x40 + round + i, 4096);
+    const uint64_t first = 256 + 64 * static_cast<uint64_t>(round);
+    auto w = d.exchange({blk_req{BLK_REQ_WRITE, kIo, first, 64, 1}}, 1);
+    ASSERT_EQ(w.size(), 1u);
+    ASSERT_EQ(w[0].status, BLK_RESP_OK);
+    const CacheState before = cache_state(path, first * 4096, 64 * 4096);
+    if (before.dirty == 0 && before.writeback == 0) {
+      // A filesystem writing through has nothing to flush: the test cannot tell a FLUSH from a NOP.
+      GTEST_SKIP() << "written pages of " << path << " are never dirty on this filesystem";
+    }
+    auto f = d.exchange({blk_req{BLK_REQ_FLUSH, 0, 0, 0, 2}}, 1);
+    const CacheState after = cache_state(path, first * 4096, 64 * 4096);
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_EQ(f[0].status, BLK_RESP_OK);
+    EXPECT_EQ(after.dirty, 0u) << "round " << round << ": pages still dirty after the FLUSH was answered (" << before.dirty
+                               << " before)";
+    EXPECT_EQ(after.writeback, 0u) << "round " << round << ": pages still under writeback after the FLUSH was answered";
+  }
 }
 
 TEST(UringBackend, ARestartedDriverDropsCompletionsOfItsPredecessor) {

@@ -1,10 +1,12 @@
 // A block client for the system tests: random reads and writes with checksummed records from 16
 // tasks at once, then the same through a buffer cache, then a read-back of everything written.
-// Requests outside its partition must be refused. A read-only client instead checks the pattern
+// Requests outside its partition must be refused; two writes of one block with a BARRIER between
+// them, all in flight at once, leave the later one on the device. A read-only client instead checks the pattern
 // the test put on its partition with dd, and that writes are refused. Prints one result line:
 //   stress: ok tag 0x... writes N reads N        or        stress: FAIL <what>
 #include <vector>
 
+#include "executor/Event.h"
 #include "executor/WhenAll.h"
 #include "executor/block/BufferCache.h"
 #include "sdk/AsyncPd.h"
@@ -91,6 +93,7 @@ struct Stress {
       for (unsigned w = 0; w < kWorkers; ++w) tasks.push_back(worker(w));
       co_await exec::when_all(tasks);
       co_await bounds();
+      co_await barriers();
       const BlockResult f = co_await blk->flush();
       if (!f.ok()) fail("flush: status ", f.status);
       co_await through_cache();
@@ -137,6 +140,54 @@ struct Stress {
     if (a.status != BLK_RESP_ERR_INVALID_PARAM || b.status != BLK_RESP_ERR_INVALID_PARAM ||
         c.status != BLK_RESP_ERR_INVALID_PARAM) {
       fail("a request outside the partition was not refused: ", a.status, " ", b.status, " ", c.status);
+    }
+  }
+
+  // BARRIER end to end: write, barrier, write of the same block submitted together. Nothing after
+  // the barrier starts before everything before it is answered, so the answers come in that order
+  // and the second write is what the block holds.
+  uint32_t answered = 0;
+  exec::BlockRequest* answer_order[3] = {};
+  exec::Event all_answered;
+  static void count_answer(exec::BlockRequest& request, void* self) noexcept {
+    Stress& s = *static_cast<Stress*>(self);
+    s.answer_order[s.answered] = &request;
+    if (++s.answered == 3) s.all_answered.set();
+  }
+  Task<void> barriers() {
+    for (uint64_t round = 0; round < 64 && !failed; ++round) {
+      const uint64_t b = round * 37 % blocks;
+      make_record(slot(0), tag, b, ++versions[b]);
+      make_record(slot(1), tag, b, ++versions[b]);
+      exec::BlockRequest first, fence, second;
+      first.code = BLK_REQ_WRITE;
+      first.block = b;
+      first.count = 1;
+      first.offset = 0;
+      fence.code = BLK_REQ_BARRIER;
+      second = first;
+      second.offset = BLK_TRANSFER_SIZE;
+      answered = 0;
+      all_answered.reset();
+      for (exec::BlockRequest* r : {&first, &fence, &second}) {
+        r->on_complete = &Stress::count_answer;
+        r->context = this;
+        blk->submit(*r);
+      }
+      co_await all_answered;
+      if (!first.result.ok() || !fence.result.ok() || !second.result.ok()) {
+        fail("write/barrier/write of block ", b, ": status ", first.result.status, " ", fence.result.status, " ",
+             second.result.status);
+        co_return;
+      }
+      // The barrier is answered once the write before it is, and the write after it only then.
+      if (answer_order[0] != &first || answer_order[1] != &fence || answer_order[2] != &second) {
+        fail("write/barrier/write of block ", b, " answered out of order");
+        co_return;
+      }
+      const BlockResult r = co_await blk->read(b, 1, slot(2));
+      if (!r.ok()) fail("read after barrier, block ", b, ": status ", r.status);
+      if (r.ok()) check(slot(2), b);
     }
   }
 
