@@ -1,6 +1,7 @@
 // The durability promise end to end (PROTOCOLS.md §3.3): a client writes and flushes while the
 // whole `corokit run` (monitor and every PD) is killed with SIGKILL at a random moment; afterwards
-// every write acknowledged before a completed FLUSH is on the disk image.
+// every write acknowledged before a completed FLUSH is on the disk image, in the client's partition,
+// and nothing outside the partition changed.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -100,9 +102,13 @@ Outcome run_and_kill(const std::string& image, const std::string& disk, std::chr
   return out;
 }
 
+constexpr uint64_t kFirstBlock = 256;       // the partition's first 4096-byte block on the image
+constexpr uint64_t kPartitionBlocks = 1536;  // 6 MiB
+
 TEST(BlockCrash, EveryWriteAcknowledgedBeforeACompletedFlushSurvivesSigkill) {
   const std::string why = runtime::io_uring_unavailable_reason();
   if (!why.empty()) GTEST_SKIP() << why;
+  if (!have_tool("sgdisk")) GTEST_SKIP() << "sgdisk missing (scripts/setup installs gdisk)";
   const std::string dir = temp_dir();
   const std::string image = dir + "/crash.img";
   ASSERT_EQ(sh(std::string(COROKIT_EXE) + " pack " + COROKIT_SOURCE_DIR + "/tests/block/systems/crash.system -o " +
@@ -110,8 +116,12 @@ TEST(BlockCrash, EveryWriteAcknowledgedBeforeACompletedFlushSurvivesSigkill) {
             0);
   std::mt19937 rng(static_cast<unsigned>(std::random_device{}()));
   for (int round = 0; round < 4; ++round) {
+    // 8 MiB, GPT made by sgdisk: partition 1 (the client's) from sector 2048 (block 256), 6 MiB.
     const std::string disk = dir + "/crash-disk.img";
-    ASSERT_EQ(sh("rm -f " + disk + " && dd if=/dev/zero of=" + disk + " bs=1M count=8 status=none"), 0);
+    ASSERT_EQ(sh("rm -f " + disk + " && dd if=/dev/zero of=" + disk + " bs=1M count=8 status=none && sgdisk -n 1:2048:+6M " +
+                 disk + " >/dev/null 2>&1"),
+              0);
+    const std::vector<uint8_t> before = read_file(disk);
     const auto kill_after = std::chrono::milliseconds(std::uniform_int_distribution<int>(20, 600)(rng));
     Outcome o = run_and_kill(image, disk, kill_after);
     SCOPED_TRACE("round " + std::to_string(round) + ", killed " + std::to_string(kill_after.count()) +
@@ -119,14 +129,19 @@ TEST(BlockCrash, EveryWriteAcknowledgedBeforeACompletedFlushSurvivesSigkill) {
     ASSERT_GT(o.durable_lines, 0u) << "the client never completed a flush";
     ASSERT_GT(o.blocks, 0u);
     const std::vector<uint8_t> bytes = read_file(disk);
-    ASSERT_GE(bytes.size(), o.blocks * 4096);
+    ASSERT_EQ(bytes.size(), before.size());
+    ASSERT_LE(kFirstBlock + o.blocks, kPartitionBlocks + kFirstBlock);
+    for (uint64_t b = 0; b < bytes.size() / 4096; ++b) {
+      if (b >= kFirstBlock && b < kFirstBlock + kPartitionBlocks) continue;
+      ASSERT_EQ(std::memcmp(bytes.data() + b * 4096, before.data() + b * 4096, 4096), 0) << "block " << b << " outside the partition changed";
+    }
     // Every sequence number below `durable` was acknowledged before a completed FLUSH: the block it
     // went to holds it, or a later write to that block.
     uint64_t checked = 0;
     for (uint64_t b = 0; b < o.blocks && b < o.durable; ++b) {
       const uint64_t last = b + (o.durable - 1 - b) / o.blocks * o.blocks;  // largest seq < durable on b
       RecordHeader h;
-      ASSERT_TRUE(read_record(bytes.data() + b * 4096, h)) << "block " << b << " lost the acknowledged write " << last;
+      ASSERT_TRUE(read_record(bytes.data() + (kFirstBlock + b) * 4096, h)) << "block " << b << " lost the acknowledged write " << last;
       EXPECT_EQ(h.tag, 0xC4A54u);
       EXPECT_EQ(h.block, b);
       EXPECT_GE(h.version, last) << "block " << b << " went back to an older write";
