@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -123,15 +124,21 @@ int sh(const std::string& command) {
 }
 
 std::string temp_dir() {
-  static std::string dir = [] {
-    char pattern[] = "/tmp/corokit-block-XXXXXX";
-    std::string d = mkdtemp(pattern);
+  // A char array, not a std::string: the exit handler runs after the destructors of statics made
+  // after it was registered, and must still see the name.
+  static char dir[] = "/tmp/corokit-block-XXXXXX";
+  static const bool made = [] {
+    if (mkdtemp(dir) == nullptr) {
+      std::perror("mkdtemp");
+      std::abort();
+    }
     std::atexit([] {
       std::error_code ec;
-      std::filesystem::remove_all(temp_dir(), ec);
+      std::filesystem::remove_all(dir, ec);
     });
-    return d;
+    return true;
   }();
+  (void)made;
   return dir;
 }
 
