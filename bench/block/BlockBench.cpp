@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <random>
@@ -34,24 +35,32 @@ using namespace corokit;
 
 constexpr uint64_t kImageBytes = 64ull << 20;
 
-const std::string& image_path() {
-  static const std::string path = [] {
-    std::string p = "/tmp/corokit-block-bench-" + std::to_string(getpid()) + ".img";
+// A char array, not a std::string: the exit handler runs after the destructors of statics made
+// after it was registered, and must still see the name.
+char g_image_path[64];
+
+std::string image_path() {
+  static const bool made = [] {
+    std::snprintf(g_image_path, sizeof g_image_path, "/tmp/corokit-block-bench-%d.img", static_cast<int>(getpid()));
     std::vector<uint8_t> chunk(1 << 20);
     std::mt19937_64 rng(1);
     for (auto& b : chunk) b = static_cast<uint8_t>(rng());
-    int fd = open(p.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+    int fd = open(g_image_path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
     for (uint64_t at = 0; at < kImageBytes; at += chunk.size()) (void)!pwrite(fd, chunk.data(), chunk.size(), static_cast<off_t>(at));
     fsync(fd);
     close(fd);
     std::atexit([] {
-      unlink(image_path().c_str());
-      unlink((image_path() + ".d/bench.conf").c_str());
-      rmdir((image_path() + ".d").c_str());
+      char path[96];
+      unlink(g_image_path);
+      std::snprintf(path, sizeof path, "%s.d/bench.conf", g_image_path);
+      unlink(path);
+      std::snprintf(path, sizeof path, "%s.d", g_image_path);
+      rmdir(path);
     });
-    return p;
+    return true;
   }();
-  return path;
+  (void)made;
+  return g_image_path;
 }
 
 // Reads the whole image so every run starts with the page cache warm.
