@@ -36,7 +36,7 @@ using namespace corokit::net;
 using exec::Task;
 
 constexpr uint32_t kCacheBuffers = 448;  // 1.75 MiB of the 2 MiB data region
-constexpr unsigned kMaxConnections = 48;  // lwIP has 64 TCP PCBs; the rest are for TIME_WAIT and the journal
+constexpr unsigned kMaxConnections = 128;  // of lwIP's 160 TCP PCBs; the rest wait in TIME_WAIT
 
 using Reader = exec::BufferCacheReader;
 using Site = http::FatSite<Reader>;

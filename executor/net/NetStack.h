@@ -105,7 +105,7 @@ class NetStack {
   };
   static constexpr unsigned kRxPbufs = 1024;
   static constexpr unsigned kBacklog = 512;
-  static constexpr unsigned kConnections = 64;
+  static constexpr unsigned kConnections = 160;  // matches MEMP_NUM_TCP_PCB (lwipopts.h)
 
   exec::Task<void> pump();
   // One bounded pass over the queues; true when work remains.

@@ -20,7 +20,7 @@
 #define MEMP_NUM_PBUF 1024          /* PBUF_REF/ROM headers */
 #define MEMP_NUM_RAW_PCB 4
 #define MEMP_NUM_UDP_PCB 16
-#define MEMP_NUM_TCP_PCB 64
+#define MEMP_NUM_TCP_PCB 160
 #define MEMP_NUM_TCP_PCB_LISTEN 8
 #define MEMP_NUM_TCP_SEG 4096
 #define MEMP_NUM_REASSDATA 16
