@@ -388,4 +388,78 @@ TEST_F(Flagship, CrashedDriverCopierAndSecondClientAreRestartedAndTheServerServe
   EXPECT_EQ(count_of(system_->output(), "ready http://10.0.2.15/"), 1u);
 }
 
+// A power cut: the whole run (monitor and every PD) is killed with SIGKILL while a client appends to
+// the journal. Every record answered "durable" before the kill is on the disk image, and the
+// journal of the next boot counts it and appends after it.
+TEST(FlagshipPowerCut, EveryDurableJournalRecordSurvivesAKillOfTheWholeRun) {
+  const fs::path dir = fs::path(::testing::TempDir()) / ("corokit-powercut-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const fs::path disk = dir / "site.img";
+  ASSERT_EQ(std::system((std::string(COROKIT_SOURCE_DIR) + "/examples/http-server/make-disk.sh " + disk.string() +
+                         " >/dev/null").c_str()),
+            0);
+  const uint16_t port = free_port();
+  const std::vector<std::string> options = {
+      "--disk", disk.string(), "--nic",
+      "user,hostfwd=tcp:127.0.0.1:" + std::to_string(port) + "-10.0.2.20:9000,hostfwd=tcp:127.0.0.1:" +
+          std::to_string(free_port()) + "-:80"};
+  std::vector<std::string> acknowledged;  // payload of record i, in order
+  {
+    corokit::testing::RunningSystem run(COROKIT_BIN, FLAGSHIP_IMG, options);
+    ASSERT_TRUE(run.wait_for({"ready 10.0.2.20:9000, 0 records"}, 60s)) << run.output();
+    int s = connect_local(port);
+    ASSERT_GE(s, 0);
+    std::atomic<bool> killed{false};
+    std::thread killer([&] {
+      std::this_thread::sleep_for(700ms);
+      for (const char* pd : {"journal", "blk_driver", "blk_virt", "net_driver", "net_virt_rx", "net_virt_tx",
+                             "copier_server", "copier_journal", "http_server"}) {
+        for (pid_t p : pd_pids(pd)) kill(p, SIGKILL);
+      }
+      kill(run.pid(), SIGKILL);
+      killed = true;
+    });
+    std::string pending;
+    for (unsigned i = 0; !killed && i < 100000; ++i) {
+      const std::string entry = "entry " + std::to_string(i) + " " + std::string(i % 300, 'x');
+      if (!send_all(s, entry + "\n")) break;
+      size_t nl;
+      char buf[256];
+      while ((nl = pending.find('\n')) == std::string::npos) {
+        ssize_t n = recv(s, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        pending.append(buf, size_t(n));
+      }
+      if (nl == std::string::npos) break;
+      const std::string answer = pending.substr(0, nl);
+      pending.erase(0, nl + 1);
+      if (answer != "durable " + std::to_string(i)) break;
+      acknowledged.push_back(entry);
+    }
+    killer.join();
+    close(s);
+  }
+  ASSERT_GT(acknowledged.size(), 0u);
+  // On the image: record i in block i of the journal partition (MBR entry 2).
+  std::ifstream image(disk, std::ios::binary);
+  unsigned char mbr[512];
+  image.read(reinterpret_cast<char*>(mbr), sizeof mbr);
+  const uint64_t start = uint64_t(mbr[446 + 16 + 8]) | uint64_t(mbr[446 + 16 + 9]) << 8 |
+                         uint64_t(mbr[446 + 16 + 10]) << 16 | uint64_t(mbr[446 + 16 + 11]) << 24;
+  for (size_t i = 0; i < acknowledged.size(); ++i) {
+    std::string block(4096, '\0');
+    image.seekg(std::streamoff(start * 512 + i * 4096));
+    image.read(block.data(), 4096);
+    ASSERT_EQ(block.substr(0, 4), "CKJ1") << "record " << i;
+    ASSERT_EQ(block.substr(16, acknowledged[i].size()), acknowledged[i]) << "record " << i;
+  }
+  // The next boot counts at least what was acknowledged.
+  corokit::testing::RunningSystem again(COROKIT_BIN, FLAGSHIP_IMG, options);
+  ASSERT_TRUE(again.wait_for({"ready 10.0.2.20:9000, "}, 60s)) << again.output();
+  std::string count = journal_exchange(port, "count\n", 1);
+  ASSERT_EQ(count.rfind("count ", 0), 0u) << count;
+  EXPECT_GE(std::stoul(count.substr(6)), acknowledged.size());
+  fs::remove_all(dir);
+}
+
 }  // namespace

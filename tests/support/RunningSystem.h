@@ -76,6 +76,7 @@ class RunningSystem {
     }
     return -1;
   }
+  pid_t pid() const { return pid_; }
   // Waits until the output contains every one of `texts`.
   bool wait_for(const std::vector<std::string>& texts, std::chrono::seconds timeout = std::chrono::seconds(30)) const {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
