@@ -39,7 +39,7 @@ constexpr uint32_t kCacheBuffers = 448;  // 1.75 MiB of the 2 MiB data region
 constexpr unsigned kMaxConnections = 128;  // of lwIP's 160 TCP PCBs; the rest wait in TIME_WAIT
 
 using Reader = exec::BufferCacheReader;
-using Site = http::FatSite<Reader>;
+using Site = http::FatSite;
 
 exec::AsyncPd* g_pd = nullptr;
 exec::BlockClient* g_blk = nullptr;
@@ -128,7 +128,7 @@ struct HttpServer {
     static exec::StaticBufferCache<kCacheBuffers> cache(blk, blk.data());
     static Reader reader(cache);
     static fs::FatVolume<Reader> volume(reader);
-    static Site site(volume);
+    static Site site(volume, cache);
     g_blk = &blk;
     g_cache = &cache;
     g_reader = &reader;

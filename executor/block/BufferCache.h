@@ -32,6 +32,33 @@
 
 namespace corokit::exec {
 
+class BufferCache;
+
+// A cached block held in place (BufferCache::pin): its bytes stay valid and the buffer is not
+// evicted until the pin is reset or destroyed. Lets a server send file data straight from the cache.
+class BlockPin {
+ public:
+  BlockPin() noexcept = default;
+  BlockPin(BlockPin&& other) noexcept : cache_(other.cache_), entry_(other.entry_), data_(other.data_) {
+    other.cache_ = nullptr;
+  }
+  BlockPin& operator=(BlockPin&& other) noexcept;
+  BlockPin(const BlockPin&) = delete;
+  BlockPin& operator=(const BlockPin&) = delete;
+  ~BlockPin() { reset(); }
+
+  std::span<const uint8_t> bytes() const noexcept {
+    return cache_ ? std::span<const uint8_t>(data_, BLK_TRANSFER_SIZE) : std::span<const uint8_t>();
+  }
+  inline void reset() noexcept;
+
+ private:
+  friend class BufferCache;
+  BufferCache* cache_ = nullptr;
+  uint32_t entry_ = 0;
+  const uint8_t* data_ = nullptr;
+};
+
 class BufferCache {
  public:
   static constexpr uint32_t kNone = 0xffffffffu;
@@ -86,6 +113,8 @@ class BufferCache {
   Task<BlockResult> read_bytes(uint64_t offset, void* out, uint64_t length) noexcept;
   Task<BlockResult> write(uint64_t block, uint32_t count, const void* in) noexcept;
   Task<BlockResult> flush() noexcept;
+  // Loads `block` if needed and holds it in `out` (no copy); counts towards read-ahead as a read.
+  Task<BlockResult> pin(uint64_t block, BlockPin& out) noexcept;
 
   void set_readahead(uint32_t blocks) noexcept { readahead_ = blocks; }
   const Stats& stats() const noexcept { return stats_; }
@@ -93,6 +122,7 @@ class BufferCache {
   uint32_t buffer_count() const noexcept { return count_; }
 
  private:
+  friend class BlockPin;
   class EntryAwaiter;
   class SpaceAwaiter;
 
@@ -284,6 +314,69 @@ inline Task<BlockResult> BufferCache::load(uint64_t block, uint32_t want, uint32
   co_return r.ok() ? BlockResult{} : BlockResult{r.status, detail::saturate16(good)};
 }
 
+
+inline BlockPin& BlockPin::operator=(BlockPin&& other) noexcept {
+  if (this != &other) {
+    reset();
+    cache_ = other.cache_;
+    entry_ = other.entry_;
+    data_ = other.data_;
+    other.cache_ = nullptr;
+  }
+  return *this;
+}
+
+inline void BlockPin::reset() noexcept {
+  if (cache_ != nullptr) cache_->release(entry_);
+  cache_ = nullptr;
+}
+
+inline Task<BlockResult> BufferCache::pin(uint64_t block, BlockPin& out) noexcept {
+  out.reset();
+  if (!valid_) co_return BlockResult{BLK_RESP_ERR_NO_DEVICE, 0};
+  if (!client_.is_ready()) co_await client_.ready();
+  if (!protocol::block_range_ok(block, 1, client_.capacity())) co_return BlockResult{BLK_RESP_ERR_INVALID_PARAM, 0};
+  for (;;) {
+    const uint32_t e = lookup(block);
+    if (e != kNone) {
+      Entry& entry = entries_[e];
+      ++entry.pins;
+      if (entry.state == State::Loading) {
+        ++stats_.shared_loads;
+        while (entry.state == State::Loading) co_await EntryAwaiter(entry);
+      } else {
+        ++stats_.hits;
+      }
+      if (entry.state == State::Failed) {
+        const uint32_t error = entry.error;
+        release(e);
+        co_return BlockResult{error, 0};
+      }
+      if (entry.in_lru) {
+        lru_remove(e);
+        lru_push(e);
+      }
+      out.cache_ = this;
+      out.entry_ = e;
+      out.data_ = buffer(e);
+      break;
+    }
+    uint32_t first = kNone;
+    uint32_t loaded = 0;
+    const BlockResult r = co_await load(block, 1, first, loaded);
+    if (loaded == 1) {
+      ++stats_.misses;
+      out.cache_ = this;
+      out.entry_ = first;
+      out.data_ = buffer(first);
+      break;
+    }
+    if (!r.ok()) co_return r;
+    // Someone else started loading it meanwhile: go round and share that load.
+  }
+  maybe_readahead(block, 1);
+  co_return BlockResult{BLK_RESP_OK, 1};
+}
 
 inline Task<BlockResult> BufferCache::read(uint64_t block, uint32_t count, void* out) noexcept {
   if (count == 0) co_return BlockResult{BLK_RESP_ERR_INVALID_PARAM, 0};

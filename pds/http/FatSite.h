@@ -1,7 +1,7 @@
-// The static site as a FAT volume: the `Site` of HttpConnection.h over fs::FatVolume. Files are
-// found by path (case-insensitive, long names), and bodies are read in chunks through the volume's
-// reader (a buffer cache in a PD). Corrupt volumes give errors, never crashes (FatVolume.h).
-// Freestanding.
+// The static site as a FAT volume: the `Site` of HttpConnection.h over fs::FatVolume on a block
+// buffer cache. Files are found by path (case-insensitive, long names); a body chunk is a file's
+// bytes inside one cached block, pinned in place, so the stream copies them straight from the
+// cache. Corrupt volumes give errors, never crashes (FatVolume.h). Freestanding.
 #pragma once
 
 #include <cstddef>
@@ -10,14 +10,14 @@
 #include <string_view>
 
 #include "executor/Task.h"
+#include "executor/block/BufferCache.h"
 #include "executor/fs/FatVolume.h"
 
 namespace corokit::http {
 
-template <typename Reader>
 class FatSite {
  public:
-  static constexpr size_t kChunkBytes = 8 * 1024;
+  using Reader = exec::BufferCacheReader;
 
   struct File {
     bool directory = false;
@@ -25,12 +25,13 @@ class FatSite {
     fs::FatNode node;  // keeps the chain cursor: sequential chunks never re-walk the FAT
   };
   struct Chunk {
-    uint8_t data[kChunkBytes];
-    size_t size = 0;
-    std::span<const uint8_t> bytes() const { return {data, size}; }
+    exec::BlockPin pin;
+    std::span<const uint8_t> view;
+    std::span<const uint8_t> bytes() const { return view; }
   };
 
-  explicit FatSite(fs::FatVolume<Reader>& volume) : volume_(volume) {}
+  // `volume` reads through `cache` (its byte offsets are the cache's device offsets).
+  FatSite(fs::FatVolume<Reader>& volume, exec::BufferCache& cache) : volume_(volume), cache_(cache) {}
 
   exec::Task<fs::FsError> lookup(std::string_view path, File& out) {
     fs::FatNode node;
@@ -43,16 +44,23 @@ class FatSite {
   }
 
   exec::Task<fs::FsError> chunk(File& file, uint64_t offset, Chunk& out) {
-    size_t want = kChunkBytes;
-    if (file.size - offset < want) want = size_t(file.size - offset);
-    out.size = 0;
-    fs::FsError e = co_await volume_.read(file.node, offset, std::span<uint8_t>(out.data, want), out.size);
-    if (e == fs::FsError::None && out.size == 0) e = fs::FsError::Corrupt;  // shorter than its size
-    co_return e;
+    fs::Extent extent;
+    fs::FsError e = co_await volume_.map(file.node, offset, BLK_TRANSFER_SIZE, extent);
+    if (e != fs::FsError::None) co_return e;
+    if (extent.length == 0) co_return fs::FsError::Corrupt;  // shorter than its size
+    const uint64_t block = extent.volume_offset / BLK_TRANSFER_SIZE;
+    const size_t within = size_t(extent.volume_offset % BLK_TRANSFER_SIZE);
+    exec::BlockResult r = co_await cache_.pin(block, out.pin);
+    if (!r.ok()) co_return fs::FsError::Io;
+    size_t length = BLK_TRANSFER_SIZE - within;
+    if (extent.length < length) length = size_t(extent.length);
+    out.view = out.pin.bytes().subspan(within, length);
+    co_return fs::FsError::None;
   }
 
  private:
   fs::FatVolume<Reader>& volume_;
+  exec::BufferCache& cache_;
 };
 
 }  // namespace corokit::http
