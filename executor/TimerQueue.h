@@ -1,0 +1,142 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+// The timer queue of a PD: an exact, allocation-free hierarchical radix queue of intrusive nodes.
+//
+// Every node lives in the frame of the coroutine that awaits it (a sleep, a timeout, an interval
+// tick), so the queue never allocates and a cancelled task simply unlinks its node. Keys are
+// deadlines in nanoseconds. The queue keeps a position `floor()` that never exceeds any queued
+// deadline; a deadline is filed by the highest 6-bit digit in which it differs from the floor:
+//
+//   level L (0..10) holds the deadlines that agree with the floor above digit L, in 64 FIFO lists
+//   indexed by their digit L, with one occupancy bit per list.
+//
+// The earliest deadline therefore sits in the lowest occupied list of the lowest occupied level.
+// Expiring moves the floor forward: a level-0 list holds exactly one deadline value and is popped
+// from its head; a higher list whose range has started is re-filed one or more levels down
+// (a "cascade"; a node is moved at most 10 times over its life, about 4 times for deadlines up to
+// a second away). insert, remove and popping the next expired node are O(1) apart from those moves.
+//
+// Order: nodes expire in deadline order, and nodes with equal deadlines in insertion order (lists
+// are FIFO, and a list is only ever refilled by a cascade while it is empty, so every list stays
+// in insertion order).
+
+namespace corokit::exec {
+
+struct TimerNode {
+  std::uint64_t deadline = 0;
+  TimerNode* prev = nullptr;
+  TimerNode* next = nullptr;
+  // Called by the owner of the queue when the node expires (it is already unlinked).
+  void (*expire)(TimerNode& self) noexcept = nullptr;
+  std::uint16_t list = 0;  // level * 64 + digit, while queued
+  bool queued = false;
+};
+
+class TimerQueue {
+ public:
+  static constexpr unsigned kDigitBits = 6;
+  static constexpr unsigned kSlots = 1u << kDigitBits;
+  static constexpr unsigned kLevels = (64 + kDigitBits - 1) / kDigitBits;  // 11
+
+  TimerQueue() noexcept = default;
+  TimerQueue(const TimerQueue&) = delete;
+  TimerQueue& operator=(const TimerQueue&) = delete;
+
+  bool empty() const noexcept { return size_ == 0; }
+  std::size_t size() const noexcept { return size_; }
+  // No queued deadline is below this; it only moves forward, and only in pop_expired().
+  std::uint64_t floor() const noexcept { return floor_; }
+
+  // Queues `node` with its deadline. A deadline below floor() is raised to floor() (it has already
+  // passed: the owner normally completes such a timer without queueing it).
+  void insert(TimerNode& node) noexcept {
+    if (node.deadline < floor_) node.deadline = floor_;
+    file(node);
+    if (++size_ == 1 || (earliest_known_ && node.deadline < earliest_)) {
+      earliest_ = node.deadline;
+      earliest_known_ = true;
+    }
+  }
+
+  void remove(TimerNode& node) noexcept {
+    if (!node.queued) return;
+    unlink(node);
+    --size_;
+    if (earliest_known_ && node.deadline == earliest_) earliest_known_ = false;
+  }
+
+  // Removes and returns the earliest node whose deadline is <= now, or nullptr when there is none.
+  // Nodes come out in deadline order, equal deadlines in insertion order.
+  TimerNode* pop_expired(std::uint64_t now) noexcept;
+
+  // The earliest queued deadline (the queue must not be empty). Exact; computed lazily after the
+  // earliest node left, by a scan of the one list that holds it.
+  std::uint64_t earliest() noexcept {
+    if (!earliest_known_) compute_earliest();
+    return earliest_;
+  }
+
+ private:
+  struct List {
+    TimerNode* head = nullptr;
+    TimerNode* tail = nullptr;
+  };
+
+  static unsigned level_of(std::uint64_t deadline, std::uint64_t floor) noexcept {
+    const std::uint64_t differ = deadline ^ floor;
+    return differ == 0 ? 0 : static_cast<unsigned>(63 - __builtin_clzll(differ)) / kDigitBits;
+  }
+  // The first deadline of list `digit` of `level` under the current floor.
+  std::uint64_t list_start(unsigned level, unsigned digit) const noexcept {
+    const unsigned above = kDigitBits * (level + 1);
+    const std::uint64_t prefix = above >= 64 ? 0 : floor_ & ~((std::uint64_t{1} << above) - 1);
+    return prefix | (std::uint64_t{digit} << (kDigitBits * level));
+  }
+  // The lowest occupied level (kLevels when empty).
+  unsigned lowest_level() const noexcept {
+    unsigned level = 0;
+    while (level < kLevels && occupied_[level] == 0) ++level;
+    return level;
+  }
+
+  void file(TimerNode& node) noexcept {
+    const unsigned level = level_of(node.deadline, floor_);
+    const unsigned digit = static_cast<unsigned>(node.deadline >> (kDigitBits * level)) & (kSlots - 1);
+    const unsigned index = level * kSlots + digit;
+    List& list = lists_[index];
+    node.list = static_cast<std::uint16_t>(index);
+    node.queued = true;
+    node.next = nullptr;
+    node.prev = list.tail;
+    if (list.tail != nullptr) {
+      list.tail->next = &node;
+    } else {
+      list.head = &node;
+      occupied_[level] |= std::uint64_t{1} << digit;
+    }
+    list.tail = &node;
+  }
+
+  void unlink(TimerNode& node) noexcept {
+    List& list = lists_[node.list];
+    (node.prev != nullptr ? node.prev->next : list.head) = node.next;
+    (node.next != nullptr ? node.next->prev : list.tail) = node.prev;
+    if (list.head == nullptr) occupied_[node.list / kSlots] &= ~(std::uint64_t{1} << (node.list % kSlots));
+    node.prev = node.next = nullptr;
+    node.queued = false;
+  }
+
+  void compute_earliest() noexcept;
+
+  List lists_[kLevels * kSlots];
+  std::uint64_t occupied_[kLevels] = {};
+  std::uint64_t floor_ = 0;
+  std::size_t size_ = 0;
+  std::uint64_t earliest_ = 0;
+  bool earliest_known_ = false;
+};
+
+}  // namespace corokit::exec
