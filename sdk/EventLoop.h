@@ -18,8 +18,10 @@ void defer_irq_ack(unsigned ch);
 bool has_deferred();
 
 // Called once per loop iteration, after the entry point of the wake-up returned and before the PD
-// waits again. At most kMaxTurnHooks hooks; returns false when full.
-using TurnHook = void (*)(void* context);
+// waits again. A hook returns true when it has more work (an executor whose turn budget ran out):
+// the next wait then only polls, so pending events are delivered, and the hooks run again even if
+// there are none. At most kMaxTurnHooks hooks; add_turn_hook returns false when full.
+using TurnHook = bool (*)(void* context);
 inline constexpr unsigned kMaxTurnHooks = 4;
 bool add_turn_hook(TurnHook hook, void* context);
 bool remove_turn_hook(TurnHook hook, void* context);
@@ -33,6 +35,7 @@ struct LoopState {
   bool reply_owed = false;
   Word reply_info = 0;
   bool passive_pending = false;
+  bool poll = false;  // a turn hook has more work: do not block in the next wait
 };
 void run_iteration(Kernel& kernel, LoopState& state);
 void start_loop(Kernel& kernel, LoopState& state, bool passive, Word irqs);  // init() + first-wait setup

@@ -37,6 +37,8 @@ struct WaitRequest {
   bool become_passive = false;
   bool reply = false;  // reply to the event delivered last (a protected call, or a child fault)
   Word reply_info = 0;
+  // Do not block: when nothing is pending, return an empty Notifications event (bits 0).
+  bool poll = false;
 };
 
 enum class ChildOp : uint8_t { Restart, Stop, Resume };

@@ -26,6 +26,7 @@ struct DeviceInfo {
   uint32_t reserved;
   uint64_t clock_resolution_ns;  // timer
   char backend[64];              // "timerfd", "stdio", "file:/tmp/x", ...
+  uint64_t clock_epoch_ns;       // timer: the CLOCK_MONOTONIC reading that is time 0 of the system
 };
 
 }  // namespace corokit::host

@@ -26,6 +26,7 @@
 #include "sdk/host/DeviceInfo.h"
 #include "sdk/host/Ipc.h"
 #include "sdk/include/microkit.h"
+#include "sdk/protocol/Timer.h"
 #include "system/board/HostBoard.h"
 #include "system/runtime/FaultReport.h"
 #include "system/runtime/OutputSink.h"
@@ -45,6 +46,18 @@ double now_ms() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+uint64_t monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+uint64_t monotonic_resolution_ns() {
+  timespec res{};
+  clock_getres(CLOCK_MONOTONIC, &res);
+  return static_cast<uint64_t>(res.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(res.tv_nsec);
 }
 
 enum class Source : uint32_t { Signal, Timeout, Tick, PdEvent, PdExit, PdConsole, Device };
@@ -120,6 +133,7 @@ class Monitor {
 
   Status prepare();
   Status prepare_devices();
+  Status prepare_clock_pages();
   Status prepare_pd(Pd& pd);
   Status spawn(Pd& pd);
   void watch(int fd, Source s, uint32_t index, uint32_t events = EPOLLIN);
@@ -176,6 +190,7 @@ class Monitor {
   bool sched_warned_ = false;
   bool faulted_ = false;
   double t0_ = 0;
+  uint64_t epoch_ns_ = 0;  // time 0 of the system (PROTOCOLS.md §2.2), CLOCK_MONOTONIC
   double boot_ms_ = -1;
   unsigned inits_ = 0;
   unsigned idle_ticks_ = 0;
@@ -232,6 +247,7 @@ Status Monitor::prepare() {
     watch(pd.console_r.get(), Source::PdConsole, i);
   }
   if (Status st = prepare_devices(); !st) return st;
+  if (Status st = prepare_clock_pages(); !st) return st;
   for (Pd& pd : pds_) {
     if (Status st = prepare_pd(pd); !st) return Error{"PD '" + pd.model->name + "': " + st.error()};
   }
@@ -315,11 +331,41 @@ Status Monitor::prepare_devices() {
       }
     }
     if (dev->kind == board::DeviceKind::Timer) {
-      timespec res{};
-      clock_getres(CLOCK_MONOTONIC, &res);
-      info->clock_resolution_ns = static_cast<uint64_t>(res.tv_sec) * 1000000000ull + static_cast<uint64_t>(res.tv_nsec);
+      info->clock_resolution_ns = monotonic_resolution_ns();
+      info->clock_epoch_ns = epoch_ns_;
     }
     std::snprintf(info->backend, sizeof info->backend, "%s", backend);
+  }
+  return Ok{};
+}
+
+// Clock pages (PROTOCOLS.md §2.4, docs/timer.md): a memory region that some PD maps with
+// setvar_vaddr="clock_page" is published here, before any PD starts. Clients map it read-only; only
+// the timer driver (the PD that declares the timer IRQ) may map it writable, as it fills the page
+// itself on seL4.
+Status Monitor::prepare_clock_pages() {
+  std::set<uint32_t> timer_drivers;
+  for (const Device& d : devices_) {
+    if (d.board.kind == board::DeviceKind::Timer) timer_drivers.insert(d.driver);
+  }
+  std::set<uint32_t> pages;
+  for (uint32_t i = 0; i < sys_.pds.size(); ++i) {
+    for (const sdf::Map& map : sys_.pds[i].maps) {
+      if (map.setvar_vaddr != CK_CLOCK_PAGE_SETVAR || map.mr_index >= mrs_.size()) continue;
+      const sdf::MemoryRegion& mr = sys_.memory_regions[map.mr_index];
+      if (mr.phys_addr && board::device_by_window(*mr.phys_addr, mr.size)) {
+        return Error{"memory region '" + mr.name + "' is a device register window and cannot be the clock page"};
+      }
+      if (map.perms.write && timer_drivers.count(i) == 0) {
+        return Error{"PD '" + sys_.pds[i].name + "' maps the clock page '" + mr.name +
+                     "' writable; only the timer driver may (map it with perms=\"r\")"};
+      }
+      pages.insert(map.mr_index);
+    }
+  }
+  const uint64_t resolution = monotonic_resolution_ns();
+  for (uint32_t m : pages) {
+    ck_clock_page_publish(mrs_[m].as<ck_clock_page>(), CK_CLOCK_SOURCE_MONOTONIC, epoch_ns_, 0, resolution);
   }
   return Ok{};
 }
@@ -524,6 +570,7 @@ void Monitor::unwatch(int fd) { epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullp
 RunResult Monitor::run() {
   RunResult result;
   t0_ = now_ms();
+  epoch_ns_ = monotonic_ns();
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGINT);

@@ -25,6 +25,7 @@ struct Recorded {
   bool passive = false;
   bool reply = false;
   Word reply_info = 0;
+  bool poll = false;
 };
 
 class FakeKernel final : public corokit::sdk::Kernel {
@@ -51,6 +52,7 @@ class FakeKernel final : public corokit::sdk::Kernel {
     rec.passive = r.become_passive;
     rec.reply = r.reply;
     rec.reply_info = r.reply_info;
+    rec.poll = r.poll;
     waits.push_back(rec);
     Event e = events.front();
     events.pop_front();
@@ -206,10 +208,14 @@ TEST_F(EventLoop, DeferredIrqAckAndNotifyAreSeparateBatches) {
 }
 
 int g_hook_runs = 0;
-void hook(void* ctx) {
+bool hook(void* ctx) {
   ++g_hook_runs;
   if (ctx != nullptr) microkit_deferred_notify(2);
+  return false;
 }
+
+int g_more_work = 0;  // turns in which the hook still has more work
+bool busy_hook(void*) { return g_more_work-- > 0; }
 
 TEST_F(EventLoop, TurnHooksRunAfterEachWakeUpAndTheirNotificationsFlushWithTheNextWait) {
   static int marker;
@@ -223,7 +229,25 @@ TEST_F(EventLoop, TurnHooksRunAfterEachWakeUpAndTheirNotificationsFlushWithTheNe
   EXPECT_EQ(after_init, 1);
   EXPECT_EQ(g_hook_runs, 3);
   EXPECT_THAT(k.waits[1].notify, ElementsAre(2));
+  EXPECT_FALSE(k.waits[0].poll);
   EXPECT_TRUE(corokit::sdk::remove_turn_hook(hook, &marker));
+}
+
+TEST_F(EventLoop, AHookWithMoreWorkMakesTheNextWaitAPoll) {
+  ASSERT_TRUE(corokit::sdk::add_turn_hook(busy_hook, nullptr));
+  g_more_work = 2;  // more work after init() and after the first wake-up
+  start();
+  k.events.push_back(notifications(0));  // what a poll with nothing pending returns
+  k.events.push_back(notifications(1));
+  k.events.push_back(notifications(1));
+  step();
+  step();
+  step();
+  EXPECT_TRUE(k.waits[0].poll);
+  EXPECT_TRUE(k.waits[1].poll);
+  EXPECT_FALSE(k.waits[2].poll);
+  EXPECT_THAT(g_calls, ElementsAre("init", "notified 0", "notified 0"));
+  EXPECT_TRUE(corokit::sdk::remove_turn_hook(busy_hook, nullptr));
 }
 
 TEST_F(EventLoop, InvalidChannelsPrintMicrokitsMessagesAndDoNothing) {
