@@ -48,12 +48,13 @@ TurnResult AsyncPd::run_turn() noexcept {
   TurnResult result;
   ++stats_.turns;
   result.resumed = executor_.run(config_.turn_budget);
+  bool again = false;
   for (TurnEndHook* hook = turn_end_hooks_; hook != nullptr;) {
     TurnEndHook* next = hook->next_;
-    hook->on_turn_end();
+    again |= hook->on_turn_end();
     hook = next;
   }
-  result.more_work = executor_.has_ready();
+  result.more_work = again || executor_.has_ready();
   flush();
   return result;
 }

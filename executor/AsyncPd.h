@@ -38,15 +38,16 @@ class AsyncPd;
 
 // Work an adapter does once per turn, after the turn's tasks ran and before the turn's IRQ acks and
 // notifications are sent (the timer service arms its driver here, once per turn at most). Hooks
-// run in registration order. A hook may make tasks ready: run_turn() then reports more_work. A hook
-// unregisters itself when destroyed.
+// run in registration order. A hook may make tasks ready, or return true to be called again soon
+// (e.g. a request the driver refused): run_turn() then reports more_work, so the PD polls instead
+// of waiting. A hook unregisters itself when destroyed.
 class TurnEndHook {
  public:
   TurnEndHook() noexcept = default;
   TurnEndHook(const TurnEndHook&) = delete;
   TurnEndHook& operator=(const TurnEndHook&) = delete;
 
-  virtual void on_turn_end() noexcept = 0;
+  virtual bool on_turn_end() noexcept = 0;
 
  protected:
   inline ~TurnEndHook();

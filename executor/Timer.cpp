@@ -30,28 +30,31 @@ void TimerService::on_notified(ChannelId) noexcept {
   if (stats_.expired == before) ++stats_.spurious_wakeups;
 }
 
-void TimerService::on_turn_end() noexcept {
-  if (queue_.empty()) return;
+bool TimerService::on_turn_end() noexcept {
+  if (queue_.empty()) return false;
   std::uint64_t earliest = queue_.earliest();
-  if (armed_ && earliest >= armed_deadline_) return;  // the driver wakes us no later than that
+  if (armed_ && earliest >= armed_deadline_) return false;  // the driver wakes us no later than that
   // The earliest deadline is not covered. If it has already passed, expire it here rather than
   // asking the driver for a wake-up that would come at once.
   const std::uint64_t t = device_.now();
   if (earliest <= t) {
     expire(t);
-    if (queue_.empty()) return;
+    if (queue_.empty()) return false;
     earliest = queue_.earliest();
-    if (armed_ && earliest >= armed_deadline_) return;
+    if (armed_ && earliest >= armed_deadline_) return false;
   }
-  if (earliest > CK_TIMER_MAX_DEADLINE) return;  // about 292 years away: never within this system's life
+  if (earliest > CK_TIMER_MAX_DEADLINE) return false;  // about 292 years away: never within this system's life
   ++stats_.deadline_requests;
   if (device_.set_deadline(earliest)) {
     armed_ = true;
     armed_deadline_ = earliest;
-  } else {
-    ++stats_.deadline_refused;  // retried at the end of the next turn
-    armed_ = false;
+    return false;
   }
+  // Refused (this PD exceeded the driver's request budget): nothing will wake us, so ask for another
+  // turn without waiting and try again then.
+  ++stats_.deadline_refused;
+  armed_ = false;
+  return true;
 }
 
 void TimerService::expire(std::uint64_t t) noexcept {

@@ -27,7 +27,8 @@
 // SET_DEADLINE at the end of a turn, only when the earliest deadline became earlier than the armed
 // one or the armed one fired while timers remain; cancelling issues no PPC (a deadline left armed
 // too early costs one spurious wake-up). Expired timers wake their tasks in deadline order, ties
-// first-in first-out. A timer whose deadline has already passed completes without suspending.
+// first-in first-out. Awaiting a timer always suspends: one whose deadline has already passed fires
+// at the end of the turn (no PPC), in deadline order with the others that have.
 
 namespace corokit::exec {
 
@@ -64,7 +65,7 @@ class SleepAwaiter : TimerNode {
   SleepAwaiter(const SleepAwaiter&) = delete;
   inline ~SleepAwaiter();
 
-  inline bool await_ready() const noexcept;
+  bool await_ready() const noexcept { return false; }
   template <detail::TaskPromiseType P>
   void await_suspend(std::coroutine_handle<P> awaiting) noexcept;
   void await_resume() const noexcept {}
@@ -80,7 +81,8 @@ class SleepAwaiter : TimerNode {
 
 // co_await yields Outcome<T>: the task's result if it finished before the deadline, otherwise
 // "cancelled" (the task was cancelled at its suspension point and destroyed before the awaiting
-// task resumes). A task that finishes in the same turn as the deadline passes still wins.
+// task resumes). A task that finishes in the same turn as the deadline passes still wins; with a
+// deadline already passed, the task runs until it first suspends.
 template <class T>
 class TimeoutAwaiter : TimerNode {
  public:
@@ -146,13 +148,12 @@ class TimerService final : EventSource, TurnEndHook {
   static TimerService* installed() noexcept { return installed_; }
 
   // --- for awaitables ---
-  bool passed(std::uint64_t deadline) const noexcept { return deadline <= latest_now_; }
   void add(TimerNode& node) noexcept { queue_.insert(node); }
   void cancel(TimerNode& node) noexcept { queue_.remove(node); }
 
  private:
   void on_notified(ChannelId channel) noexcept override;
-  void on_turn_end() noexcept override;
+  bool on_turn_end() noexcept override;
   void expire(std::uint64_t now) noexcept;
 
   AsyncPd& pd_;
@@ -193,7 +194,7 @@ class Interval {
     TickAwaiter(const TickAwaiter&) = delete;
     ~TickAwaiter() { interval_.timers_.cancel(*this); }
 
-    bool await_ready() const noexcept { return interval_.timers_.passed(this->deadline); }
+    bool await_ready() const noexcept { return false; }
     template <detail::TaskPromiseType P>
     void await_suspend(std::coroutine_handle<P> awaiting) noexcept {
       task_ = &detail::suspend_point(awaiting);
@@ -216,7 +217,7 @@ class Interval {
   Interval(TimerService& timers, Instant first, Duration period, MissedTicks policy = MissedTicks::Skip) noexcept
       : timers_(timers), next_(first), period_(period.ns() == 0 ? Duration::nanoseconds(1) : period), policy_(policy) {}
 
-  // Completes when the next tick is due (at once if it already is).
+  // Completes when the next tick is due (at the end of the turn if it already is).
   [[nodiscard]] TickAwaiter tick() noexcept { return TickAwaiter(*this); }
   Instant next() const noexcept { return next_; }
   Duration period() const noexcept { return period_; }
@@ -255,8 +256,6 @@ template <class T>
 
 inline SleepAwaiter::~SleepAwaiter() { timers_.cancel(*this); }
 
-inline bool SleepAwaiter::await_ready() const noexcept { return timers_.passed(this->deadline); }
-
 template <detail::TaskPromiseType P>
 void SleepAwaiter::await_suspend(std::coroutine_handle<P> awaiting) noexcept {
   task_ = &detail::suspend_point(awaiting);
@@ -274,11 +273,7 @@ template <detail::TaskPromiseType P>
 void TimeoutAwaiter<T>::await_suspend(std::coroutine_handle<P> awaiting) noexcept {
   parent_ = &detail::suspend_point(awaiting);
   group_.start(*parent_->executor, task_.handle());
-  if (timers_.passed(this->deadline)) {
-    group_.cancel_all();  // already expired: the task is cancelled before it runs
-  } else {
-    timers_.add(*this);
-  }
+  timers_.add(*this);
   group_.park(*parent_);
 }
 

@@ -1,20 +1,14 @@
 #include "sdk/TimerClient.h"
 
 #include "sdk/Log.h"
-#include "sdk/PlatformClock.h"
 #include "sdk/include/microkit.h"
 
 namespace corokit {
 
 TimerClient::TimerClient(unsigned channel, std::uintptr_t clock_page) noexcept
-    : channel_(channel), page_(reinterpret_cast<const ck_clock_page*>(clock_page)) {}
+    : channel_(channel), clock_(reinterpret_cast<const ck_clock_page*>(clock_page)) {}
 
-std::uint64_t TimerClient::now() noexcept {
-  // The host page never changes once published: one good read is cached (PROTOCOLS.md §2.4).
-  if (!have_page_ && page_ != nullptr) have_page_ = ck_clock_page_snapshot(page_, &snapshot_) != 0;
-  if (!have_page_) return get_time();
-  return ck_clock_page_time(&snapshot_, sdk::platform_clock_reading(snapshot_.source));
-}
+std::uint64_t TimerClient::now() noexcept { return clock_.ready() ? clock_.now() : get_time(); }
 
 bool TimerClient::call(std::uint64_t label, unsigned count) noexcept {
   ++ppcalls_;

@@ -13,6 +13,7 @@
 #include <cstdint>
 
 #include "executor/Timer.h"
+#include "sdk/ClockPageReader.h"
 #include "sdk/protocol/Timer.h"
 
 namespace corokit {
@@ -42,16 +43,14 @@ class TimerClient final : public exec::TimerDevice {
 
   unsigned channel() const noexcept { return channel_; }
   // True once a valid clock page has been read (now() then makes no PPC).
-  bool uses_clock_page() const noexcept { return have_page_; }
+  bool uses_clock_page() noexcept { return clock_.ready(); }
   std::uint64_t ppcalls() const noexcept { return ppcalls_; }
 
  private:
   bool call(std::uint64_t label, unsigned count) noexcept;
 
   unsigned channel_;
-  const ck_clock_page* page_;
-  ck_clock_page snapshot_{};
-  bool have_page_ = false;
+  ClockPageReader clock_;
   std::uint64_t ppcalls_ = 0;
 };
 

@@ -4,10 +4,10 @@
 // and every bad request answered with TIMER_ERR without touching the client's state.
 //
 // Flood control: the requests that can reprogram the device (SET_TIMEOUT, SET_DEADLINE, CANCEL) draw
-// on a per-client token bucket (default: bursts of 1024, one token back per microsecond, which a
-// timer client that arms once per change of its earliest deadline never exhausts); a client
-// without tokens gets TIMER_ERR. GET_TIME and GET_INFO are pure reads and are not limited. Other
-// clients are not affected either way. Freestanding.
+// on a per-client token bucket (default: bursts of 1024, then 100 000 per second, more than a
+// client that arms once per change of its earliest deadline needs); a client without tokens gets
+// TIMER_ERR (corokit's timer service then retries in its next turn). GET_TIME and GET_INFO are pure
+// reads and are not limited. Other clients are not affected either way. Freestanding.
 #pragma once
 
 #include <cstdint>
@@ -35,7 +35,7 @@ class TimerHardware {
 struct TimerDriverConfig {
   std::uint64_t resolution_ns = 1;     // GET_INFO's answer
   std::uint32_t burst = 1024;          // token bucket per client
-  std::uint64_t refill_ns = 1'000;     // one token per this many ns
+  std::uint64_t refill_ns = 10'000;    // one token per this many ns
 };
 
 class TimerDriver {

@@ -258,3 +258,5 @@ sdk::Event HostKernel::wait(const sdk::WaitRequest& req) {
   set_state(PdState::Running);
   return ev;
 }
+
+}  // namespace corokit::host

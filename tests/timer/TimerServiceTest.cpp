@@ -124,12 +124,16 @@ TEST_F(TimerServiceTest, SpuriousNotificationsAreHarmless) {
   EXPECT_EQ(log.size(), 1u);
 }
 
-TEST_F(TimerServiceTest, PassedDeadlinesCompleteWithoutSuspendingOrAskingTheDriver) {
+TEST_F(TimerServiceTest, PassedDeadlinesFireAtTheEndOfTheTurnInDeadlineOrderWithoutAskingTheDriver) {
   driver.advance(1_s);
+  harness.pd().spawn_detached(sleeper(timers, Duration::zero(), "zero", log));  // deadline 1 s
   harness.pd().spawn_detached(sleeper_until(timers, Instant::from_ns(5), "past", log));
-  harness.pd().spawn_detached(sleeper(timers, Duration::zero(), "zero", log));
-  harness.start();
-  EXPECT_EQ(log.size(), 2u);
+  harness.pd().spawn_detached(sleeper_until(timers, Instant::from_ns(500), "less past", log));
+  EXPECT_TRUE(harness.run_turn().more_work);  // the turn ends with all three fired
+  EXPECT_TRUE(log.empty());
+  harness.run_until_idle();
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[0].first + ", " + log[1].first + ", " + log[2].first, "past, less past, zero");
   EXPECT_TRUE(driver.requests().empty());
 }
 
@@ -154,14 +158,15 @@ TEST_F(TimerServiceTest, ADeadlineThatPassesBeforeTheTurnEndsExpiresWithoutARequ
   }
 }
 
-TEST_F(TimerServiceTest, RefusedRequestsAreRetriedAtTheNextTurn) {
+TEST_F(TimerServiceTest, ARefusedRequestIsRetriedInAnotherTurnWithoutWaiting) {
   driver.refuse_requests(true);
   harness.pd().spawn_detached(sleeper(timers, 1_ms, "s", log));
-  harness.start();
-  EXPECT_EQ(timers.stats().deadline_refused, 1u);
+  EXPECT_TRUE(harness.run_turn().more_work);  // refused: the PD must not go to sleep
+  EXPECT_TRUE(harness.run_turn().more_work);
+  EXPECT_EQ(timers.stats().deadline_refused, 2u);
   EXPECT_FALSE(timers.armed());
   driver.refuse_requests(false);
-  harness.run_until_idle();
+  EXPECT_FALSE(harness.run_turn().more_work);
   EXPECT_TRUE(timers.armed());
   driver.advance(1_ms);
   EXPECT_EQ(log.size(), 1u);
@@ -214,14 +219,17 @@ TEST_F(TimerServiceTest, ATimeoutThatDoesNotFireYieldsTheValue) {
   EXPECT_EQ(timers.stats().spurious_wakeups, 0u);
 }
 
-TEST_F(TimerServiceTest, ATimeoutAlreadyPassedCancelsTheTaskBeforeItRuns) {
+TEST_F(TimerServiceTest, ATimeoutAlreadyPassedCancelsTheTaskAtItsFirstSuspension) {
   testing::Tracker tracker;
   driver.advance(1_s);
   harness.pd().spawn_detached(with_timeout(timers, 1_ms, Duration::zero(), tracker, log));
   harness.start();
   ASSERT_EQ(log.size(), 1u);
   EXPECT_EQ(log[0].first, "timed out");
-  EXPECT_EQ(tracker.constructed, 0);
+  EXPECT_EQ(log[0].second, 1'000'000'000u);
+  EXPECT_EQ(tracker.constructed, 1);
+  EXPECT_EQ(tracker.alive(), 0);
+  EXPECT_EQ(timers.pending(), 0u);
 }
 
 TEST_F(TimerServiceTest, CancellingTheAwaiterOfATimeoutDestroysTheTaskAndTheTimer) {
