@@ -59,10 +59,25 @@ bool TimerService::on_turn_end() noexcept {
 
 void TimerService::expire(std::uint64_t t) noexcept {
   if (t > latest_now_) latest_now_ = t;
-  while (TimerNode* node = queue_.pop_expired(t)) {
-    ++stats_.expired;
-    node->expire(*node);
-  }
+  // In batches: what each expiry touches is prefetched while the next nodes are popped.
+  constexpr unsigned kBatch = 32;
+  TimerNode* batch[kBatch];
+  unsigned count;
+  do {
+    count = 0;
+    while (count < kBatch) {
+      TimerNode* node = queue_.pop_expired(t);
+      if (node == nullptr) break;
+      if (node->touches != nullptr) {  // a task record, and the coroutine frame right behind it
+        __builtin_prefetch(node->touches, 1);
+        __builtin_prefetch(static_cast<const char*>(node->touches) + 64, 1);
+        __builtin_prefetch(static_cast<const char*>(node->touches) + 128, 1);
+      }
+      batch[count++] = node;
+    }
+    stats_.expired += count;
+    for (unsigned i = 0; i < count; ++i) batch[i]->expire(*batch[i]);
+  } while (count == kBatch);
 }
 
 Tick Interval::advance() noexcept {

@@ -198,6 +198,7 @@ class Interval {
     template <detail::TaskPromiseType P>
     void await_suspend(std::coroutine_handle<P> awaiting) noexcept {
       task_ = &detail::suspend_point(awaiting);
+      touches = task_;
       interval_.timers_.add(*this);
     }
     Tick await_resume() noexcept { return interval_.advance(); }
@@ -259,6 +260,7 @@ inline SleepAwaiter::~SleepAwaiter() { timers_.cancel(*this); }
 template <detail::TaskPromiseType P>
 void SleepAwaiter::await_suspend(std::coroutine_handle<P> awaiting) noexcept {
   task_ = &detail::suspend_point(awaiting);
+  touches = task_;
   timers_.add(*this);
 }
 

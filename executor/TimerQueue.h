@@ -14,14 +14,16 @@
 //   indexed by their digit L, with one occupancy bit per list.
 //
 // The earliest deadline therefore sits in the lowest occupied list of the lowest occupied level.
-// Expiring moves the floor forward: a level-0 list holds exactly one deadline value and is popped
-// from its head; a higher list whose range has started is re-filed one or more levels down
-// (a "cascade"; a node is moved at most 10 times over its life, about 4 times for deadlines up to
-// a second away). insert, remove and popping the next expired node are O(1) apart from those moves.
+// Expiring moves the floor forward. A level-0 list holds exactly one deadline value and is popped
+// from its head. A higher list whose whole range has passed, if it is short (up to kBatch nodes),
+// is sorted by deadline into the `due` list and popped from there; a list whose range has only
+// started is re-filed one or more levels down (a "cascade"). A node is moved at most 10 times over
+// its life; a batch of timers expiring together (a late wake-up, a busy PD) mostly skips the lower
+// levels. insert, remove and popping are O(1) apart from those moves.
 //
 // Order: nodes expire in deadline order, and nodes with equal deadlines in insertion order (lists
-// are FIFO, and a list is only ever refilled by a cascade while it is empty, so every list stays
-// in insertion order).
+// are FIFO, a list is only ever refilled by a cascade while it is empty so every list stays in
+// insertion order, and the sort into `due` is stable).
 
 namespace corokit::exec {
 
@@ -31,15 +33,19 @@ struct TimerNode {
   TimerNode* next = nullptr;
   // Called by the owner of the queue when the node expires (it is already unlinked).
   void (*expire)(TimerNode& self) noexcept = nullptr;
-  std::uint16_t list = 0;  // level * 64 + digit, while queued
+  // What `expire` touches first (the awaiting task's record), prefetched when timers expire in a batch.
+  const void* touches = nullptr;
+  std::uint16_t list = 0;  // level * 64 + digit, or kDue, while queued
   bool queued = false;
 };
 
 class TimerQueue {
  public:
-  static constexpr unsigned kDigitBits = 6;
+  static constexpr unsigned kDigitBits = 8;
   static constexpr unsigned kSlots = 1u << kDigitBits;
-  static constexpr unsigned kLevels = (64 + kDigitBits - 1) / kDigitBits;  // 11
+  static constexpr unsigned kLevels = (64 + kDigitBits - 1) / kDigitBits;  // 8
+  static constexpr unsigned kWords = kSlots / 64;                          // occupancy words per level
+  static constexpr unsigned kBatch = 64;  // longest list sorted at once instead of cascaded
 
   TimerQueue() noexcept = default;
   TimerQueue(const TimerQueue&) = delete;
@@ -51,10 +57,14 @@ class TimerQueue {
   std::uint64_t floor() const noexcept { return floor_; }
 
   // Queues `node` with its deadline. A deadline below floor() is raised to floor() (it has already
-  // passed: the owner normally completes such a timer without queueing it).
+  // passed: it expires with the next pop_expired()).
   void insert(TimerNode& node) noexcept {
     if (node.deadline < floor_) node.deadline = floor_;
-    file(node);
+    if (due().tail != nullptr && node.deadline < due().tail->deadline) {
+      insert_due(node);
+    } else {
+      file(node);
+    }
     if (++size_ == 1 || (earliest_known_ && node.deadline < earliest_)) {
       earliest_ = node.deadline;
       earliest_known_ = true;
@@ -84,6 +94,7 @@ class TimerQueue {
     TimerNode* head = nullptr;
     TimerNode* tail = nullptr;
   };
+  static constexpr unsigned kDue = kLevels * kSlots;
 
   static unsigned level_of(std::uint64_t deadline, std::uint64_t floor) noexcept {
     const std::uint64_t differ = deadline ^ floor;
@@ -95,11 +106,26 @@ class TimerQueue {
     const std::uint64_t prefix = above >= 64 ? 0 : floor_ & ~((std::uint64_t{1} << above) - 1);
     return prefix | (std::uint64_t{digit} << (kDigitBits * level));
   }
-  // The lowest occupied level (kLevels when empty).
-  unsigned lowest_level() const noexcept {
-    unsigned level = 0;
-    while (level < kLevels && occupied_[level] == 0) ++level;
-    return level;
+  // The lowest occupied list of the lowest occupied level (the levels must not be empty).
+  void lowest(unsigned& level, unsigned& digit) const noexcept {
+    for (level = 0; level < kLevels; ++level) {
+      for (unsigned w = 0; w < kWords; ++w) {
+        if (occupied_[level][w] != 0) {
+          digit = w * 64 + static_cast<unsigned>(__builtin_ctzll(occupied_[level][w]));
+          return;
+        }
+      }
+    }
+  }
+  void mark(unsigned level, unsigned digit) noexcept { occupied_[level][digit / 64] |= std::uint64_t{1} << (digit % 64); }
+  void unmark(unsigned level, unsigned digit) noexcept { occupied_[level][digit / 64] &= ~(std::uint64_t{1} << (digit % 64)); }
+  List& due() noexcept { return lists_[kDue]; }
+
+  static void append(List& list, TimerNode& node) noexcept {
+    node.next = nullptr;
+    node.prev = list.tail;
+    (list.tail != nullptr ? list.tail->next : list.head) = &node;
+    list.tail = &node;
   }
 
   void file(TimerNode& node) noexcept {
@@ -107,32 +133,28 @@ class TimerQueue {
     const unsigned digit = static_cast<unsigned>(node.deadline >> (kDigitBits * level)) & (kSlots - 1);
     const unsigned index = level * kSlots + digit;
     List& list = lists_[index];
+    if (list.head == nullptr) mark(level, digit);
     node.list = static_cast<std::uint16_t>(index);
     node.queued = true;
-    node.next = nullptr;
-    node.prev = list.tail;
-    if (list.tail != nullptr) {
-      list.tail->next = &node;
-    } else {
-      list.head = &node;
-      occupied_[level] |= std::uint64_t{1} << digit;
-    }
-    list.tail = &node;
+    append(list, node);
   }
 
   void unlink(TimerNode& node) noexcept {
     List& list = lists_[node.list];
     (node.prev != nullptr ? node.prev->next : list.head) = node.next;
     (node.next != nullptr ? node.next->prev : list.tail) = node.prev;
-    if (list.head == nullptr) occupied_[node.list / kSlots] &= ~(std::uint64_t{1} << (node.list % kSlots));
+    if (list.head == nullptr && node.list != kDue) unmark(node.list / kSlots, node.list % kSlots);
     node.prev = node.next = nullptr;
     node.queued = false;
   }
 
+  void cascade(List& list, unsigned level, unsigned digit) noexcept;
+  void insert_due(TimerNode& node) noexcept;
+  bool sort_into_due(List& list, unsigned level, unsigned digit) noexcept;
   void compute_earliest() noexcept;
 
-  List lists_[kLevels * kSlots];
-  std::uint64_t occupied_[kLevels] = {};
+  List lists_[kLevels * kSlots + 1];  // the levels, then `due`
+  std::uint64_t occupied_[kLevels][kWords] = {};
   std::uint64_t floor_ = 0;
   std::size_t size_ = 0;
   std::uint64_t earliest_ = 0;
