@@ -8,18 +8,21 @@
 // Every node lives in the frame of the coroutine that awaits it (a sleep, a timeout, an interval
 // tick), so the queue never allocates and a cancelled task simply unlinks its node. Keys are
 // deadlines in nanoseconds. The queue keeps a position `floor()` that never exceeds any queued
-// deadline; a deadline is filed by the highest 6-bit digit in which it differs from the floor:
+// deadline; a deadline is filed by the highest 8-bit digit in which it differs from the floor:
 //
-//   level L (0..10) holds the deadlines that agree with the floor above digit L, in 64 FIFO lists
+//   level L (0..7) holds the deadlines that agree with the floor above digit L, in 256 FIFO lists
 //   indexed by their digit L, with one occupancy bit per list.
 //
-// The earliest deadline therefore sits in the lowest occupied list of the lowest occupied level.
-// Expiring moves the floor forward. A level-0 list holds exactly one deadline value and is popped
-// from its head. A higher list whose whole range has passed, if it is short (up to kBatch nodes),
-// is sorted by deadline into the `due` list and popped from there; a list whose range has only
-// started is re-filed one or more levels down (a "cascade"). A node is moved at most 10 times over
-// its life; a batch of timers expiring together (a late wake-up, a busy PD) mostly skips the lower
-// levels. insert, remove and popping are O(1) apart from those moves.
+// (Level 1 lists span 256 ns, level 2 65 us, level 3 16.8 ms, level 4 4.3 s, ...) The earliest
+// deadline sits in the lowest occupied list of the lowest occupied level. Expiring moves the floor
+// forward. A level-0 list holds exactly one deadline value and is popped from its head. A higher
+// list whose whole range has passed, if it is short (up to kBatch nodes), is sorted by deadline
+// into the `due` list and popped from there; a list whose range has only started is re-filed one
+// or more levels down (a "cascade"). A node is moved at most 7 times over its life, two or three
+// times for deadlines up to seconds away; insert and remove are O(1).
+//
+// The nodes are cold when a cascade walks them (each is in its own coroutine frame): the walk
+// follows two chains at once, from both ends, and the owner prefetches what an expiry touches.
 //
 // Order: nodes expire in deadline order, and nodes with equal deadlines in insertion order (lists
 // are FIFO, a list is only ever refilled by a cascade while it is empty so every list stays in
@@ -35,7 +38,7 @@ struct TimerNode {
   void (*expire)(TimerNode& self) noexcept = nullptr;
   // What `expire` touches first (the awaiting task's record), prefetched when timers expire in a batch.
   const void* touches = nullptr;
-  std::uint16_t list = 0;  // level * 64 + digit, or kDue, while queued
+  std::uint16_t list = 0;  // level * 256 + digit, or kDue, while queued
   bool queued = false;
 };
 
