@@ -5,10 +5,13 @@ include(CMakePackageConfigHelpers)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/sdk/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/corokit/sdk
         FILES_MATCHING PATTERN "*.h")
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/executor/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/corokit/executor
+        FILES_MATCHING PATTERN "*.h" PATTERN "host" EXCLUDE)
 
 set_target_properties(corokit_sdk PROPERTIES EXPORT_NAME sdk)
 set_target_properties(corokit_sdk_host PROPERTIES EXPORT_NAME sdk_host)
-set(corokit_install_targets corokit_sdk corokit_sdk_host)
+set_target_properties(corokit_executor_pd PROPERTIES EXPORT_NAME executor)
+set(corokit_install_targets corokit_sdk corokit_sdk_host corokit_executor_pd)
 if(TARGET corokit)
   set_target_properties(corokit PROPERTIES EXPORT_NAME corokit)
   list(APPEND corokit_install_targets corokit)

@@ -26,7 +26,7 @@ function(corokit_add_pd name)
     message(FATAL_ERROR "corokit_add_pd(${name}): SOURCES is required")
   endif()
   add_executable(${name} ${PD_SOURCES})
-  target_link_libraries(${name} PRIVATE ${PD_LIBRARIES} corokit::sdk_host corokit::sdk)
+  target_link_libraries(${name} PRIVATE ${PD_LIBRARIES} corokit::sdk_host corokit::sdk corokit::executor)
   target_link_options(${name} PRIVATE -static -no-pie -Wl,-Ttext-segment=0x200000
                       -Wl,-e,corokit_host_start -Wl,-u,corokit_host_start)
   set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE OFF)

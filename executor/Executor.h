@@ -26,10 +26,6 @@ template <class T>
 class Outcome;
 class StopToken;
 
-namespace detail {
-class PromiseBase;
-}
-
 class Executor {
  public:
   // Installs `frames` as the frame pool (restored on destruction). `frames` must outlive the executor.
@@ -66,47 +62,67 @@ class Executor {
 
   // Makes a suspended (or running) task ready. Idempotent while it is queued.
   void schedule(TaskRecord& task) noexcept {
-    if (task.queued) return;
-    task.queued = true;
-    task.state = TaskState::Ready;
-    task.next_ready = nullptr;
-    if (ready_tail_ != nullptr) {
+    if (task.state == TaskState::Ready || task.state == TaskState::Rescheduled) return;  // queued
+    task.state = task.state == TaskState::Running ? TaskState::Rescheduled : TaskState::Ready;
+    link_ready(task);
+  }
+  // A root about to destroy its own frame at its final suspension point (see Task.h).
+  void finished_in_place() noexcept {
+    --live_;
+    finished_in_place_ = true;
+  }
+  // Starts the frame `root` as a task in the list `owner` (nullptr: the executor's roots), told to
+  // `listener` when it finishes, and makes it ready. `owner_holds`: a Task or JoinHandle keeps it.
+  void start(std::coroutine_handle<> root, TaskList* owner, CompletionListener* listener,
+             bool owner_holds) noexcept;
+  // Requests cancellation (deferred; see above).
+  void cancel(TaskRecord& task) noexcept;
+  // Destroys an unfinished task at once, without telling its listener: for owners going away.
+  void destroy_now(TaskRecord& task) noexcept;
+
+ private:
+  // The queue links records through next_ready; the tail's link is never read (pop compares with
+  // the tail), so linking a Ready task writes the old tail's link and nothing in the task.
+  [[gnu::always_inline]] void link_ready(TaskRecord& task) noexcept {
+    if (ready_head_ != nullptr) {
       ready_tail_->next_ready = &task;
     } else {
       ready_head_ = &task;
     }
     ready_tail_ = &task;
   }
-  // Starts the frame `root` as a task owned by `owner` (nullptr: the executor) and makes it ready.
-  void start(detail::PromiseBase& promise, std::coroutine_handle<> root, TaskList* owner,
-             CompletionListener* listener) noexcept;
-  // Requests cancellation (deferred; see above).
-  void cancel(TaskRecord& task) noexcept;
-  // Destroys an unfinished task at once, without telling its listener: for owners going away.
-  void destroy_now(TaskRecord& task) noexcept;
-  TaskRecord* current() const noexcept { return current_; }
-
- private:
-  TaskRecord* pop_ready() noexcept {
+  [[gnu::always_inline]] TaskRecord* pop_ready() noexcept {
     TaskRecord* task = ready_head_;
-    ready_head_ = task->next_ready;
-    if (ready_head_ == nullptr) ready_tail_ = nullptr;
-    task->queued = false;
-    return task;
+    ready_head_ = task == ready_tail_ ? nullptr : task->next_ready;
+    return task;  // still Ready: the caller moves it on
   }
+  void suspended_first_or_cancelled(TaskRecord& task) noexcept;
   void cancel_now(TaskRecord& task) noexcept;
   void finish(TaskRecord& task) noexcept;
   void forget(TaskRecord& task) noexcept;
+  void tear_down(TaskRecord& task) noexcept;
 
   FramePool& frames_;
   FramePool* previous_pool_;
   TaskRecord* ready_head_ = nullptr;
   TaskRecord* ready_tail_ = nullptr;
-  TaskRecord* current_ = nullptr;
-  TaskList roots_;  // spawned by spawn()/spawn_detached(), unfinished
+  // Tasks spawned by spawn()/spawn_detached() that suspended and have not finished. A task joins
+  // the list only when it first suspends: until then it is in the ready queue or running, and a
+  // task that completes in its first run never touches the list. ~Executor finds every
+  // unfinished task through this list and the ready queue.
+  TaskList roots_;
   std::size_t live_ = 0;
   bool running_ = false;
+  bool finished_in_place_ = false;  // the task just resumed is gone: do not touch its record
 };
+
+inline bool detail::finish_in_place(TaskRecord& record) noexcept {
+  // Owned, observed, cancelled or failed, made ready again while it ran, or not a spawned root (a
+  // nested frame's own record is Idle): not here.
+  if (record.bits != 0 || record.state != TaskState::Running) return false;
+  record.executor->finished_in_place();
+  return true;
+}
 
 }  // namespace corokit::exec
 

@@ -5,6 +5,7 @@
 namespace corokit::exec {
 
 FramePool* FramePool::installed_ = nullptr;
+FramePool* FramePool::live_[kMaxPools] = {};
 
 namespace {
 unsigned char* align_up(unsigned char* p) {
@@ -17,6 +18,11 @@ unsigned char* align_up(unsigned char* p) {
 FramePool::FramePool(void* arena, std::size_t bytes) noexcept : FramePool(arena, bytes, ChunkSource{}) {}
 
 FramePool::FramePool(void* arena, std::size_t bytes, ChunkSource source) noexcept : source_(source) {
+  unsigned slot = 0;
+  while (slot < kMaxPools && live_[slot] != nullptr) ++slot;
+  if (slot == kMaxPools) panic("corokit executor: too many frame pools alive at once (the limit is 64)");
+  live_[slot] = this;
+  number_ = static_cast<std::uint8_t>(slot);
   if (arena != nullptr && bytes > 0) {
     auto* begin = static_cast<unsigned char*>(arena);
     bump_end_ = begin + bytes;
@@ -27,6 +33,7 @@ FramePool::FramePool(void* arena, std::size_t bytes, ChunkSource source) noexcep
 
 FramePool::~FramePool() {
   if (installed_ == this) installed_ = nullptr;
+  live_[number_] = nullptr;
   while (chunks_ != nullptr) {
     Chunk* chunk = chunks_;
     chunks_ = chunk->next;
@@ -42,9 +49,20 @@ void* FramePool::allocate_fresh(unsigned size_class) noexcept {
   }
   void* block = bump_;
   bump_ += bytes;
-  stats_.reserved_bytes += bytes;
-  ++stats_.live_blocks;
+  reserved_bytes_ += bytes;
+  ++carved_blocks_;
   return block;
+}
+
+FramePool::Stats FramePool::stats() const noexcept {
+  Stats stats;
+  stats.live_blocks = carved_blocks_;
+  for (FreeBlock* list : free_) {
+    for (FreeBlock* block = list; block != nullptr; block = block->next) --stats.live_blocks;
+  }
+  stats.reserved_bytes = reserved_bytes_;
+  stats.chunks = chunks_taken_;
+  return stats;
 }
 
 bool FramePool::grow(std::size_t at_least) noexcept {
@@ -58,7 +76,7 @@ bool FramePool::grow(std::size_t at_least) noexcept {
   chunk->next = chunks_;
   chunk->bytes = bytes;
   chunks_ = chunk;
-  ++stats_.chunks;
+  ++chunks_taken_;
   // The tail of the previous chunk is abandoned: at most one block's worth per chunk.
   bump_ = align_up(static_cast<unsigned char*>(memory) + sizeof(Chunk));
   bump_end_ = static_cast<unsigned char*>(memory) + bytes;

@@ -9,7 +9,9 @@
 // Exhaustion of a fixed pool calls the panic hook with a clear message; it never corrupts memory.
 //
 // Size classes: multiples of 32 bytes up to 1 KiB, then powers of two up to 1 MiB. Memory is never
-// returned to the arena or the source while the pool lives; it is reused within its class.
+// returned to the arena or the source while the pool lives; it is reused within its class. The
+// allocation paths keep no counters (stats() counts the free lists when asked). At most kMaxPools
+// pools are alive at once: each has a number, so that a task record names its pool in one byte.
 // Single-threaded, like everything in a PD.
 
 namespace corokit::exec {
@@ -34,7 +36,8 @@ class FramePool {
     std::size_t chunks = 0;          // chunks taken from the source
   };
 
-  // A fixed pool over `arena` (may be empty when a source is given).
+  // A fixed pool over `arena` (may be empty when a source is given). Panics when kMaxPools pools
+  // are alive already.
   FramePool(void* arena, std::size_t bytes) noexcept;
   FramePool(void* arena, std::size_t bytes, ChunkSource source) noexcept;
   ~FramePool();
@@ -44,9 +47,9 @@ class FramePool {
 
   // Never returns nullptr: panics when the pool is exhausted or `bytes` exceeds kMaxBlock.
   void* allocate(std::size_t bytes) noexcept { return allocate_in_class(class_of(bytes)); }
-  void deallocate(void* block, std::size_t bytes) noexcept { deallocate_in_class(block, class_of(bytes)); }
+  void deallocate(void* block, std::size_t bytes) noexcept { push_free(class_of(bytes), block); }
 
-  // The same, for callers that keep the size class of a block (task records do).
+  // The same by size class, for callers that keep where a block came from (task records do).
   static unsigned class_of(std::size_t bytes) noexcept {
     if (bytes <= 1024) return bytes == 0 ? 0 : static_cast<unsigned>((bytes - 1) >> 5);
     if (bytes > kMaxBlock) return kClasses;  // rejected in allocate_fresh
@@ -55,19 +58,22 @@ class FramePool {
   void* allocate_in_class(unsigned size_class) noexcept {
     if (FreeBlock* block = free_[size_class]) {
       free_[size_class] = block->next;
-      ++stats_.live_blocks;
       return block;
     }
     return allocate_fresh(size_class);
   }
-  void deallocate_in_class(void* block, unsigned size_class) noexcept {
-    auto* node = static_cast<FreeBlock*>(block);
-    node->next = free_[size_class];
-    free_[size_class] = node;
-    --stats_.live_blocks;
+
+  // Live pools are numbered (at most kMaxPools at a time), so that a block's owner fits in a byte:
+  // with its size class it goes back to its free list without a pointer to keep (task records).
+  static constexpr unsigned kMaxPools = 64;
+  std::uint8_t number() const noexcept { return number_; }
+  static FramePool& numbered(std::uint8_t number) noexcept { return *live_[number]; }
+  static void recycle(std::uint8_t pool_number, unsigned size_class, void* block) noexcept {
+    live_[pool_number]->push_free(size_class, block);
   }
 
-  const Stats& stats() const noexcept { return stats_; }
+  // Counts the free lists (the allocation paths keep no statistics): for tests and diagnostics.
+  Stats stats() const noexcept;
 
   // The pool coroutine frames are allocated from (one per PD; set by the Executor).
   static FramePool* installed() noexcept { return installed_; }
@@ -81,6 +87,11 @@ class FramePool {
   struct FreeBlock {
     FreeBlock* next;
   };
+  void push_free(unsigned size_class, void* block) noexcept {
+    auto* node = static_cast<FreeBlock*>(block);
+    node->next = free_[size_class];
+    free_[size_class] = node;
+  }
   struct Chunk {
     Chunk* next;
     std::size_t bytes;
@@ -102,9 +113,13 @@ class FramePool {
   unsigned char* bump_end_ = nullptr;
   ChunkSource source_{};
   Chunk* chunks_ = nullptr;
-  Stats stats_{};
+  std::uint8_t number_ = 0;
+  std::size_t carved_blocks_ = 0;
+  std::size_t reserved_bytes_ = 0;
+  std::size_t chunks_taken_ = 0;
 
   static FramePool* installed_;
+  static FramePool* live_[kMaxPools];
 };
 
 }  // namespace corokit::exec

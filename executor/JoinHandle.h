@@ -43,8 +43,8 @@ class [[nodiscard]] JoinHandle {
   void detach() noexcept {
     TaskRecord* task = std::exchange(task_, nullptr);
     if (task == nullptr) return;
-    task->owner_holds = false;
-    if (task->state == TaskState::Completed && task->frame_alive) {
+    task->clear(task_bits::kOwnerHolds);
+    if (task->state == TaskState::Completed && task->frame_alive()) {
       detail::destroy_frame(*task);
     } else {
       detail::release_record_if_unused(*task);
@@ -62,14 +62,15 @@ class [[nodiscard]] JoinHandle {
     explicit Awaiter(TaskRecord* task) noexcept : task_(task) { on_finished = &wake; }
     Awaiter(const Awaiter&) = delete;
     ~Awaiter() {
-      if (task_->listener == this) task_->listener = nullptr;  // the joiner was cancelled
+      if (task_->listener_if_any() == this) task_->listener = nullptr;  // the joiner was cancelled
     }
 
     bool await_ready() const noexcept { return task_->finished(); }
     template <detail::TaskPromiseType P>
     void await_suspend(std::coroutine_handle<P> awaiting) noexcept {
-      if (task_->listener != nullptr) panic("corokit executor: a task can be joined by one awaiter at a time");
+      if (task_->listener_if_any() != nullptr) panic("corokit executor: a task can be joined by one awaiter at a time");
       waiter_ = &detail::suspend_point(awaiting);
+      task_->observe();
       task_->listener = this;
     }
     Outcome<T> await_resume() { return take(*task_); }
@@ -106,24 +107,29 @@ class [[nodiscard]] JoinHandle {
   TaskRecord* task_ = nullptr;
 };
 
-inline void Executor::start(detail::PromiseBase& promise, std::coroutine_handle<> root, TaskList* owner,
-                            CompletionListener* listener) noexcept {
+inline void Executor::start(std::coroutine_handle<> root, TaskList* owner, CompletionListener* listener,
+                            bool owner_holds) noexcept {
   TaskRecord& task = detail::record_of_frame(root.address());
   if (task.state != TaskState::Idle || root.done()) panic("corokit executor: a task can be started only once");
-  promise.record_ = &task;
+  // A task that never ran has no other bit: write both bytes at once.
+  task.state = TaskState::Ready;
+  task.bits = owner_holds ? task_bits::kOwnerHolds : 0;
   task.executor = this;
-  task.listener = listener;
-  task.resume_point = root;
-  (owner != nullptr ? *owner : roots_).push_back(task);
+  task.resume_point = root.address();
+  if (owner != nullptr) owner->push_back(task);  // roots join roots_ when they first suspend
+  if (listener != nullptr) {
+    task.observe();
+    task.listener = listener;
+  }
   ++live_;
-  schedule(task);
+  link_ready(task);
 }
 
 template <class T>
 JoinHandle<T> Executor::spawn(Task<T> task) noexcept {
   auto handle = task.release();
   if (!handle) panic("corokit executor: spawning an empty Task");
-  start(handle.promise(), handle, nullptr, nullptr);
+  start(handle, nullptr, nullptr, true);
   return JoinHandle<T>(&detail::record_of_frame(handle.address()));
 }
 
@@ -132,6 +138,7 @@ JoinHandle<T> Executor::spawn(Task<T> task, StopToken token) noexcept {
   JoinHandle<T> joined = spawn(std::move(task));
   if (token.stop_possible()) {
     TaskRecord& record = *joined.task_;
+    record.observe();
     void* memory = frames_.allocate(sizeof(StopCallback));
     record.stop_callback = ::new (memory) StopCallback(
         token, [](void* context) noexcept {
@@ -147,8 +154,7 @@ template <class T>
 void Executor::spawn_detached(Task<T> task) noexcept {
   auto handle = task.release();
   if (!handle) panic("corokit executor: spawning an empty Task");
-  detail::record_of_frame(handle.address()).owner_holds = false;
-  start(handle.promise(), handle, nullptr, nullptr);
+  start(handle, nullptr, nullptr, false);
 }
 
 template <class T>

@@ -54,7 +54,7 @@ class StopCallback {
 
  private:
   friend class StopSource;
-  ListLink link_;  // first member: the source's list links through it
+  ListLink link_{};  // first member: the source's list links through it
   Fn fn_;
   void* context_;
 };

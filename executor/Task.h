@@ -30,56 +30,81 @@ class PromiseBase {
 
   std::suspend_always initial_suspend() const noexcept { return {}; }
 
+  // At its end a nested coroutine resumes its awaiter. A spawned root that nobody observes (the
+  // common detached task) does not suspend: its frame is destroyed right here, in the same
+  // resumption, and the executor is told so; any other root suspends for the executor to finish.
+  // A coroutine is a spawned root exactly when its own record was started (a nested frame's stays
+  // Idle). The decision is made in final_suspend(), so the awaiter keeps one bool (in the frame's
+  // padding).
   struct FinalAwaiter {
-    bool await_ready() const noexcept { return false; }
+    bool in_place;
+    bool await_ready() const noexcept { return in_place; }
     template <class P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> self) const noexcept {
-      PromiseBase& promise = self.promise();
-      if (promise.continuation_) return promise.continuation_;
-      promise.record_->state = TaskState::Completed;  // a spawned root: the executor finishes it
+      TaskRecord& own = record_of_frame(self.address());
+      if (own.state == TaskState::Idle) return std::coroutine_handle<>::from_address(self.promise().continuation_);
+      // A root the executor finishes when this resumption returns. One made ready again while it
+      // ran stays in the queue until dequeued, and is released then.
+      if (own.state == TaskState::Rescheduled) own.set(task_bits::kQueued);
+      own.state = TaskState::Completed;
       return std::noop_coroutine();
     }
     void await_resume() const noexcept {}
   };
-  FinalAwaiter final_suspend() const noexcept { return {}; }
+  // (A nested frame's own record is Idle, never Running: finish_in_place() declines it.)
+  static FinalAwaiter final_awaiter(TaskRecord& own) noexcept { return {finish_in_place(own)}; }
 
-#if defined(__cpp_exceptions)
+  // Set when the coroutine is awaited (a spawned root uses neither, so a spawn writes neither): the
+  // task the awaiting coroutine runs in, and the address of the awaiting coroutine.
+  TaskRecord* record_;
+  void* continuation_;
+
+ protected:
   PromiseBase() noexcept {}
-  ~PromiseBase() {
-    if (failed_) exception_.~exception_ptr();
-  }
-  void unhandled_exception() noexcept {
-    ::new (static_cast<void*>(&exception_)) std::exception_ptr(std::current_exception());
-    failed_ = true;
-    if (!continuation_) record_->failed = true;
-  }
-  void rethrow_if_failed() const {
-    if (failed_) std::rethrow_exception(exception_);
-  }
-#else
-  void unhandled_exception() noexcept { panic("corokit executor: exception in a task built without exceptions"); }
-  void rethrow_if_failed() const noexcept {}
-#endif
 
-  TaskRecord* record_ = nullptr;             // the spawned task this coroutine runs in
-  std::coroutine_handle<> continuation_;     // the awaiting coroutine (none for a spawned root)
 #if defined(__cpp_exceptions)
-  // Constructed only when the coroutine throws: the common path pays no exception_ptr calls.
+  // The exception is constructed only when the coroutine throws, and kFailed in the frame's own
+  // record says so: the common path pays no exception_ptr calls and no extra store.
+  ~PromiseBase() {}
+  void capture_exception(TaskRecord& own) noexcept {
+    ::new (static_cast<void*>(&exception_)) std::exception_ptr(std::current_exception());
+    own.set(task_bits::kFailed);
+  }
+  void destroy_exception(const TaskRecord& own) noexcept {
+    if (own.has(task_bits::kFailed)) exception_.~exception_ptr();
+  }
+  void rethrow_if_failed(const TaskRecord& own) const {
+    if (own.has(task_bits::kFailed)) std::rethrow_exception(exception_);
+  }
+
+ private:
   union {
     std::exception_ptr exception_;
   };
-  bool failed_ = false;
+#else
+  void capture_exception(TaskRecord&) noexcept {
+    panic("corokit executor: exception in a task built without exceptions");
+  }
+  void destroy_exception(const TaskRecord&) noexcept {}
+  void rethrow_if_failed(const TaskRecord&) const noexcept {}
 #endif
 };
 
 template <class P>
 concept TaskPromiseType = std::derived_from<P, PromiseBase>;
 
+// The task a coroutine of a Task runs in: its own record if it was spawned, else its awaiter's.
+template <TaskPromiseType P>
+TaskRecord& task_of(std::coroutine_handle<P> coroutine) noexcept {
+  TaskRecord& own = record_of_frame(coroutine.address());
+  return own.state != TaskState::Idle ? own : *coroutine.promise().record_;
+}
+
 // Records where the awaiting task suspends and returns its record; every awaitable calls this.
 template <TaskPromiseType P>
 TaskRecord& suspend_point(std::coroutine_handle<P> awaiting) noexcept {
-  TaskRecord& record = *awaiting.promise().record_;
-  record.resume_point = awaiting;
+  TaskRecord& record = task_of(awaiting);
+  record.resume_point = awaiting.address();
   return record;
 }
 
@@ -96,9 +121,12 @@ class TaskPromise final : public PromiseBase {
   TaskPromise() noexcept {}
   ~TaskPromise() {
     if (has_value_) value_.~T();
+    destroy_exception(own());
   }
 
   Task<T> get_return_object() noexcept;
+  FinalAwaiter final_suspend() noexcept { return final_awaiter(own()); }
+  void unhandled_exception() noexcept { capture_exception(own()); }
 
   template <class U = T>
     requires std::constructible_from<T, U&&>
@@ -108,15 +136,19 @@ class TaskPromise final : public PromiseBase {
   }
 
   T& result() & {
-    rethrow_if_failed();
+    rethrow_if_failed(own());
     return value_;
   }
   T&& result() && {
-    rethrow_if_failed();
+    rethrow_if_failed(own());
     return static_cast<T&&>(value_);
   }
 
  private:
+  TaskRecord& own() noexcept {
+    return record_of_frame(std::coroutine_handle<TaskPromise>::from_promise(*this).address());
+  }
+
   union {
     T value_;
   };
@@ -126,9 +158,19 @@ class TaskPromise final : public PromiseBase {
 template <>
 class TaskPromise<void> final : public PromiseBase {
  public:
+  TaskPromise() noexcept {}
+  ~TaskPromise() { destroy_exception(own()); }
+
   Task<void> get_return_object() noexcept;
+  FinalAwaiter final_suspend() noexcept { return final_awaiter(own()); }
+  void unhandled_exception() noexcept { capture_exception(own()); }
   void return_void() const noexcept {}
-  void result() const { rethrow_if_failed(); }
+  void result() { rethrow_if_failed(own()); }
+
+ private:
+  TaskRecord& own() noexcept {
+    return record_of_frame(std::coroutine_handle<TaskPromise>::from_promise(*this).address());
+  }
 };
 
 }  // namespace detail
@@ -153,7 +195,9 @@ class [[nodiscard]] Task {
   }
   Task(const Task&) = delete;
   Task& operator=(const Task&) = delete;
-  ~Task() { reset(); }
+  ~Task() {
+    if (handle_) reset();  // inline: a spawned Task is empty, and its destructor is on the spawn path
+  }
 
   explicit operator bool() const noexcept { return static_cast<bool>(handle_); }
   // Ran to its end (its result or exception can be taken with co_await).
@@ -172,8 +216,8 @@ class [[nodiscard]] Task {
     template <detail::TaskPromiseType P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> awaiting) const noexcept {
       promise_type& promise = child.promise();
-      promise.continuation_ = awaiting;
-      promise.record_ = awaiting.promise().record_;
+      promise.continuation_ = awaiting.address();
+      promise.record_ = &detail::task_of(awaiting);
       return child;
     }
   };
@@ -221,8 +265,8 @@ template <class T>
 void Task<T>::reset() noexcept {
   if (!handle_) return;
   TaskRecord& r = record();
-  r.owner_holds = false;
-  if (!r.frame_alive) {
+  r.clear(task_bits::kOwnerHolds);
+  if (!r.frame_alive()) {
     detail::release_record_if_unused(r);
   } else if (r.state == TaskState::Idle || r.state == TaskState::Completed) {
     handle_.destroy();

@@ -18,10 +18,11 @@ class TaskGroup : CompletionListener {
   TaskGroup(const TaskGroup&) = delete;
   TaskGroup& operator=(const TaskGroup&) = delete;
 
+  // `owner_holds`: a Task object keeps the child (when_all, when_any), or nobody does (scopes).
   template <class Handle>
-  void start(Executor& executor, Handle child) noexcept {
+  void start(Executor& executor, Handle child, bool owner_holds) noexcept {
     ++remaining_;
-    executor.start(child.promise(), child, &children_, this);
+    executor.start(child, &children_, this, owner_holds);
   }
 
   std::size_t remaining() const noexcept { return remaining_; }

@@ -27,8 +27,7 @@ class TaskScope {
   void spawn(Task<T> task) noexcept {
     auto child = task.release();
     if (!child) panic("corokit executor: spawning an empty Task");
-    detail::record_of_frame(child.address()).owner_holds = false;
-    group_.start(executor_, child);
+    group_.start(executor_, child, false);
   }
 
   void cancel() noexcept { group_.cancel_all(); }

@@ -274,7 +274,7 @@ template <class T>
 template <detail::TaskPromiseType P>
 void TimeoutAwaiter<T>::await_suspend(std::coroutine_handle<P> awaiting) noexcept {
   parent_ = &detail::suspend_point(awaiting);
-  group_.start(*parent_->executor, task_.handle());
+  group_.start(*parent_->executor, task_.handle(), true);
   timers_.add(*this);
   group_.park(*parent_);
 }

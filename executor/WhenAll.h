@@ -32,7 +32,7 @@ class WhenAllRange {
   template <TaskPromiseType P>
   void await_suspend(std::coroutine_handle<P> awaiting) noexcept {
     parent_ = &suspend_point(awaiting);
-    for (auto& task : tasks_) group_.start(*parent_->executor, task.handle());
+    for (auto& task : tasks_) group_.start(*parent_->executor, task.handle(), true);
     group_.park(*parent_);
   }
   void await_resume() noexcept { parent_ = nullptr; }
@@ -67,7 +67,7 @@ class WhenAllPack {
  private:
   template <std::size_t... Is>
   void start_all(std::index_sequence<Is...>) noexcept {
-    (group_.start(*parent_->executor, tasks_.template get<Is>().handle()), ...);
+    (group_.start(*parent_->executor, tasks_.template get<Is>().handle(), true), ...);
   }
   template <std::size_t... Is>
   WhenAllResult<Ts...> take_all(std::index_sequence<Is...>) {

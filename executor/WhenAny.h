@@ -42,7 +42,7 @@ class WhenAnyRange {
   template <TaskPromiseType P>
   void await_suspend(std::coroutine_handle<P> awaiting) noexcept {
     parent_ = &suspend_point(awaiting);
-    for (auto& task : tasks_) group_.start(*parent_->executor, task.handle());
+    for (auto& task : tasks_) group_.start(*parent_->executor, task.handle(), true);
     group_.park(*parent_);
   }
   std::size_t await_resume() noexcept {
@@ -89,7 +89,7 @@ class WhenAnyPack {
 
   template <std::size_t... Is>
   void start_all(std::index_sequence<Is...>) noexcept {
-    (group_.start(*parent_->executor, tasks_.template get<Is>().handle()), ...);
+    (group_.start(*parent_->executor, tasks_.template get<Is>().handle(), true), ...);
   }
   template <std::size_t... Is>
   WhenAnyResult<T> take_winner(std::index_sequence<Is...>) {

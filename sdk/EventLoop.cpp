@@ -75,14 +75,14 @@ void deliver(const Event& ev, LoopState& state) {
   }
 }
 
-// True when a hook has more work.
-bool run_turn_hooks() {
+}  // namespace
+
+// Every hook runs once; true when any has work left.
+static bool run_turn_hooks() {
   bool more = false;
   for (unsigned h = 0; h < g_hook_count; ++h) more |= g_hooks[h].fn(g_hooks[h].context);
   return more;
 }
-
-}  // namespace
 
 Kernel& kernel() { return *g_kernel; }
 void set_kernel(Kernel* k) { g_kernel = k; }
@@ -119,7 +119,7 @@ bool remove_turn_hook(TurnHook hook, void* context) {
 void start_loop(Kernel& k, LoopState& state, bool passive, Word irqs) {
   set_kernel(&k);
   init();
-  state.poll = run_turn_hooks();
+  state.more_work = run_turn_hooks();
   state.passive_pending = passive;
   // LIBMICROKIT.md §4.1: every IRQ is acknowledged once, so one that fired early is not lost. It
   // travels with the first wait, like the passive hand-shake.
@@ -137,7 +137,7 @@ void run_iteration(Kernel& k, LoopState& state) {
   req.become_passive = state.passive_pending;
   req.reply = state.reply_owed;
   req.reply_info = state.reply_info;
-  req.poll = state.poll;
+  req.poll = state.more_work;
   Event ev = k.wait(req);
   g_notify.clear();
   g_ack.clear();
@@ -147,7 +147,7 @@ void run_iteration(Kernel& k, LoopState& state) {
   state.reply_owed = false;
   deliver(ev, state);
   console_flush_partial_if_needed();
-  state.poll = run_turn_hooks();
+  state.more_work = run_turn_hooks();
 }
 
 void run_event_loop(Kernel& k, bool passive, Word irqs) {

@@ -18,9 +18,8 @@ void defer_irq_ack(unsigned ch);
 bool has_deferred();
 
 // Called once per loop iteration, after the entry point of the wake-up returned and before the PD
-// waits again. A hook returns true when it has more work (an executor whose turn budget ran out):
-// the next wait then only polls, so pending events are delivered, and the hooks run again even if
-// there are none. At most kMaxTurnHooks hooks; add_turn_hook returns false when full.
+// waits again. A hook returns true when it has more work (then the next wait only polls for events
+// and the hooks run again). At most kMaxTurnHooks hooks; add_turn_hook returns false when full.
 using TurnHook = bool (*)(void* context);
 inline constexpr unsigned kMaxTurnHooks = 4;
 bool add_turn_hook(TurnHook hook, void* context);
@@ -32,10 +31,10 @@ bool remove_turn_hook(TurnHook hook, void* context);
 // One loop iteration after init(), for tests that drive the loop step by step: returns after the
 // turn hooks ran.
 struct LoopState {
+  bool more_work = false;  // a turn hook has work left: poll instead of blocking
   bool reply_owed = false;
   Word reply_info = 0;
   bool passive_pending = false;
-  bool poll = false;  // a turn hook has more work: do not block in the next wait
 };
 void run_iteration(Kernel& kernel, LoopState& state);
 void start_loop(Kernel& kernel, LoopState& state, bool passive, Word irqs);  // init() + first-wait setup

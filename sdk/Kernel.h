@@ -37,7 +37,9 @@ struct WaitRequest {
   bool become_passive = false;
   bool reply = false;  // reply to the event delivered last (a protected call, or a child fault)
   Word reply_info = 0;
-  // Do not block: when nothing is pending, return an empty Notifications event (bits 0).
+  // Do not block: when nothing is pending, return at once with an empty notification word. Set
+  // when a turn hook still has work (an executor whose turn budget ran out), so pending events
+  // are delivered between its turns instead of waiting for one.
   bool poll = false;
 };
 

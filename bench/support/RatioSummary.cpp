@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 
 namespace corokit::bench {
 namespace {
@@ -11,15 +12,25 @@ namespace {
 class CollectingReporter : public benchmark::ConsoleReporter {
  public:
   explicit CollectingReporter(Results& out) : out_(out) {}
+  // With --benchmark_repetitions=N the median of the N repetitions is kept (the machines are shared
+  // and noisy); otherwise the single run.
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
+      if (run.error_occurred) continue;
+      const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+      if (run.run_type != Run::RT_Iteration && !median) continue;
+      const std::string name = base_name(run.run_name.str());
+      if (!median && medians_.count(name) != 0) continue;
       Results::Run r;
       double ops = run.counters.count("ops") ? run.counters.at("ops").value : 1.0;
-      r.ns_per_op = run.GetAdjustedCPUTime() * multiplier(run.time_unit) / ops;
-      for (const auto& [name, c] : run.counters) r.counters[name] = c.value;
-      out_.runs_[run.benchmark_name()] = r;
+      // Benchmarks whose work happens in other processes or threads set the counter "real_time".
+      bool real = run.counters.count("real_time") != 0;
+      double t = real ? run.GetAdjustedRealTime() : run.GetAdjustedCPUTime();
+      r.ns_per_op = t * multiplier(run.time_unit) / ops;
+      for (const auto& [counter, c] : run.counters) r.counters[counter] = c.value;
+      out_.runs_[name] = r;
+      if (median) medians_.insert(name);
     }
   }
 
@@ -32,7 +43,15 @@ class CollectingReporter : public benchmark::ConsoleReporter {
       default: return 1.0;
     }
   }
+  // "BM_X/64/iterations:3/manual_time" -> "BM_X/64": summaries name benchmarks by their arguments.
+  static std::string base_name(std::string name) {
+    for (const char* option : {"/iterations:", "/min_time:", "/repeats:", "/manual_time", "/real_time"}) {
+      if (size_t at = name.find(option); at != std::string::npos) name.erase(at);
+    }
+    return name;
+  }
   Results& out_;
+  std::set<std::string> medians_;
 };
 
 std::string fixed(double v, const char* suffix) {
@@ -79,8 +98,10 @@ void RatioTable::faster_than(const std::string& metric, double ours, double peer
 
 void RatioTable::at_most(const std::string& metric, double ours, double limit,
                          const std::string& unit) {
+  // A limit of 0 ("zero allocations") has no meaningful ratio: report 0 when met, else 1.
+  double ratio = limit > 0 ? ours / limit : (ours <= limit ? 0.0 : 1.0);
   rows_.push_back({metric, fixed(ours, (" " + unit).c_str()), "-",
-                   "<= " + fixed(limit, (" " + unit).c_str()), ours / limit, true, ours <= limit});
+                   "<= " + fixed(limit, (" " + unit).c_str()), ratio, true, ours <= limit});
 }
 
 void RatioTable::info(const std::string& metric, const std::string& ours, const std::string& other,

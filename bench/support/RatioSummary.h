@@ -19,8 +19,9 @@
 namespace corokit::bench {
 
 // Per-benchmark measurements: CPU ns per operation (divided by an "ops" counter when the
-// benchmark sets one: the machines are shared, so CPU time is steadier than wall time) and the
-// benchmark's user counters.
+// benchmark sets one: the machines are shared, so CPU time is steadier than wall time; a benchmark
+// whose work runs in other processes sets the counter "real_time" to be measured in wall time) and
+// the benchmark's user counters.
 class Results {
  public:
   bool has(const std::string& name) const { return runs_.count(name) != 0; }

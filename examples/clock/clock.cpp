@@ -1,6 +1,7 @@
 // A periodic task that prints the time: an Interval on the PD's timer service, one tick a second,
 // on the grid (no drift), reporting how late each tick woke up.
-#include "sdk/AsyncRuntime.h"
+#include "sdk/AsyncPd.h"
+#include "sdk/PdTimers.h"
 
 extern "C" {
 uintptr_t clock_page = 0;  // setvar_vaddr="clock_page"
@@ -52,11 +53,13 @@ exec::Task<void> tick(exec::TimerService& timers) {
 }  // namespace
 
 struct Clock {
-  void init(AsyncRuntime& runtime) {
-    exec::TimerService& timers = runtime.timers(kTimerChannel, clock_page);
+  PdTimers timers{kTimerChannel, clock_page};
+
+  void start(exec::AsyncPd& pd) {
+    exec::TimerService& service = timers.start(pd);
     char text[32];
-    log::info("started at ", seconds(timers.now().ns(), text), " s");
-    runtime.pd().spawn_detached(tick(timers));
+    log::info("started at ", seconds(service.now().ns(), text), " s");
+    pd.spawn_detached(tick(service));
   }
 };
-COROKIT_ASYNC_PD(Clock);
+COROKIT_ASYNC_PD(Clock, 64 * 1024);

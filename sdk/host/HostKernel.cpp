@@ -239,21 +239,19 @@ sdk::Event HostKernel::wait(const sdk::WaitRequest& req) {
   if (single_runner() && (notes != 0 || req.notify_count != 0)) yield_to_monitor(Yield::Continue);
 
   sdk::Event ev;
-  bool got = poll(ev);
-  if (!got && req.poll) {
-    // The PD has more work: let a higher-priority PD run in single-runner mode, deliver what
-    // arrived meanwhile, and otherwise return empty-handed rather than sleep.
+  if (req.poll) {
+    // A turn hook has more work: deliver what is pending, else return at once with nothing.
     if (single_runner()) yield_to_monitor(Yield::Continue);
     if (!poll(ev)) ev = sdk::Event{};
-    got = true;
+    set_state(PdState::Running);
+    return ev;
   }
-  while (!got) {
+  while (!poll(ev)) {
     if (single_runner()) {
       yield_to_monitor(Yield::Wait);
     } else {
       sleep();
     }
-    got = poll(ev);
   }
   set_state(PdState::Running);
   return ev;

@@ -139,7 +139,7 @@ ElfParseResult ElfParser::parse(std::span<const uint8_t> bytes, const ElfReadOpt
       const char* name = elf_strptr(e.get(), sh.sh_link, sym.st_name);
       if (name == nullptr) return malformed("symbol " + std::to_string(i) + " has no readable name");
       if (*name == '\0') continue;
-      out.symbols_.push_back({name, sym.st_value, sym.st_size});
+      out.symbols_.push_back({name, sym.st_value, sym.st_size, GELF_ST_BIND(sym.st_info) == STB_WEAK});
     }
     out.has_symtab_ = true;
     break;  // an executable has at most one SHT_SYMTAB

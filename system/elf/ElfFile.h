@@ -50,6 +50,7 @@ struct Symbol {
   std::string name;
   uint64_t value = 0;
   uint64_t size = 0;
+  bool weak = false;  // STB_WEAK: a default that a strong definition would have replaced
 };
 
 struct ElfReadOptions {

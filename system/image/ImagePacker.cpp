@@ -225,12 +225,19 @@ void Packer::check_entry_points(uint32_t index, const elf::ElfFile& symbols) {
       if (ch.ends[e].pp && ch.ends[1 - e].pd_index == index) callee = true;
     }
   }
+  // The SDK supplies weak defaults that crash with a message: only a strong definition counts.
+  auto defines = [&](std::string_view name) {
+    for (const elf::Symbol& s : symbols.find(name)) {
+      if (!s.weak) return true;
+    }
+    return false;
+  };
   sdf::NodeId node = pd.program_image->node;
-  if (callee && symbols.find("protected").empty()) {
+  if (callee && !defines("protected")) {
     rep_.warning("W07", node, std::nullopt,
                  "PD '" + pd.name + "' receives PPCs but does not define protected()");
   }
-  if (!pd.children.empty() && symbols.find("fault").empty()) {
+  if (!pd.children.empty() && !defines("fault")) {
     rep_.warning("W07", node, std::nullopt, "PD '" + pd.name + "' has children but does not define fault()");
   }
 }

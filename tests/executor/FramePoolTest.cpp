@@ -87,6 +87,30 @@ TEST(FramePoolDeathTest, OversizedFrameIsAClearError) {
       "larger than the frame pool");
 }
 
+TEST(FramePoolTest, PoolsAreNumberedAndNumbersAreReused) {
+  testing::install_abort_on_panic();
+  std::uint8_t first = 0;
+  {
+    HeapFramePool a;
+    first = a.number();
+    EXPECT_EQ(&FramePool::numbered(first), &a);
+    HeapFramePool b;
+    EXPECT_NE(b.number(), first);
+    EXPECT_EQ(&FramePool::numbered(b.number()), &b);
+  }
+  HeapFramePool c;
+  EXPECT_EQ(c.number(), first);
+}
+
+TEST(FramePoolDeathTest, TooManyLivePoolsIsAClearError) {
+  EXPECT_DEATH(
+      {
+        testing::install_abort_on_panic();
+        std::vector<HeapFramePool> pools(FramePool::kMaxPools + 1);
+      },
+      "too many frame pools");
+}
+
 // --- zero heap allocations in steady state ---
 
 Task<int> trivial(int x) { co_return x; }

@@ -9,13 +9,16 @@ endif()
 
 cmake_minimum_required(VERSION 3.25)
 
-file(GLOB sources "${SOURCE_DIR}/executor/*.cpp")
+# Every source under executor/ except the host-only helpers in executor/host/.
+file(GLOB_RECURSE sources "${SOURCE_DIR}/executor/*.cpp")
+list(FILTER sources EXCLUDE REGEX "/executor/host/")
 list(APPEND sources "${SOURCE_DIR}/tests/executor/FreestandingUse.cpp")
 file(MAKE_DIRECTORY "${BINARY_DIR}")
 
 set(objects)
 foreach(source IN LISTS sources)
-  get_filename_component(name "${source}" NAME_WE)
+  file(RELATIVE_PATH rel "${SOURCE_DIR}" "${source}")
+  string(REPLACE "/" "_" name "${rel}")
   set(object "${BINARY_DIR}/${name}.o")
   execute_process(
     COMMAND "${CXX}" -std=c++20 -ffreestanding -fno-exceptions -fno-rtti -Wall -Wextra -Werror -O2

@@ -1,5 +1,6 @@
 // Instantiates the executor's whole template API, so the freestanding aarch64 check
 // (FreestandingCheck.cmake) compiles every header the way a bare-metal PD would use it.
+#include "executor/fs/FatVolume.h"
 #include "executor/AsyncPd.h"
 #include "executor/Channel.h"
 #include "executor/Event.h"
@@ -74,6 +75,22 @@ int run_once() {
   pd.on_notified(3);
   pd.run_turn();
   return handle.done() ? 0 : 1;
+}
+
+// The FAT reader, over a reader that fails every read.
+struct NoDisk {
+  Task<bool> read(uint64_t, std::span<uint8_t>) { co_return false; }
+};
+
+Task<int> read_a_file(NoDisk& disk) {
+  fs::FatVolume<NoDisk> volume(disk);
+  if (co_await volume.mount(1 << 20) != fs::FsError::None) co_return 1;
+  fs::FatNode node;
+  if (co_await volume.lookup("/index.html", node) != fs::FsError::None) co_return 2;
+  uint8_t buf[64];
+  size_t got = 0;
+  co_await volume.read(node, 0, buf, got);
+  co_return int(got);
 }
 
 }  // namespace corokit::exec::freestanding_use

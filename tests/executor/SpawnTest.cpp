@@ -4,6 +4,7 @@
 #include "executor/Event.h"
 #include "executor/Executor.h"
 #include "executor/StopToken.h"
+#include "executor/WhenAll.h"
 #include "executor/Yield.h"
 #include "tests/executor/TestSupport.h"
 
@@ -306,6 +307,100 @@ TEST_F(ExecutorTest, ExecutorDestructionDestroysUnfinishedTasks) {
   }
   EXPECT_EQ(tracker.alive(), 0);
   EXPECT_EQ(tracker.constructed, 2);
+}
+
+// A parameter that counts itself: it lives in the frame from the call on, so a task destroyed
+// before it ever ran still runs its destructor.
+class Counted {
+ public:
+  explicit Counted(Tracker& tracker) : tracker_(&tracker) { ++tracker_->constructed; }
+  Counted(Counted&& other) noexcept : tracker_(other.tracker_) { ++tracker_->constructed; }
+  Counted(const Counted&) = delete;
+  ~Counted() { ++tracker_->destroyed; }
+
+ private:
+  Tracker* tracker_;
+};
+
+Task<void> wait_holding(Counted, Event& event) { co_await event; }
+Task<void> yield_holding(Counted) {
+  for (;;) co_await yield_now();
+}
+
+TEST_F(ExecutorTest, ExecutorDestructionDestroysTasksInEveryState) {
+  // Suspended tasks are in the executor's list; tasks that never ran and tasks that keep yielding
+  // are found in the ready queue.
+  Tracker tracker;
+  Event never;
+  {
+    HeapFramePool pool;
+    {
+      Executor local(pool);
+      local.spawn_detached(wait_holding(Counted(tracker), never));
+      local.spawn_detached(yield_holding(Counted(tracker)));
+      local.run(2);
+      local.spawn_detached(wait_holding(Counted(tracker), never));  // never runs
+      JoinHandle<void> joined = local.spawn(yield_holding(Counted(tracker)));
+      joined.detach();
+      EXPECT_EQ(local.live_tasks(), 4u);
+      EXPECT_EQ(tracker.alive(), 4);
+    }
+    EXPECT_EQ(tracker.alive(), 0);
+    EXPECT_EQ(pool.stats().live_blocks, 0u);
+  }
+}
+
+// Makes the awaiting task ready again without suspending it, as a wake-up racing with the task's
+// own progress would.
+struct RescheduleSelf {
+  bool await_ready() const noexcept { return false; }
+  template <class P>
+  bool await_suspend(std::coroutine_handle<P> awaiting) const noexcept {
+    TaskRecord& task = detail::suspend_point(awaiting);
+    task.executor->schedule(task);
+    return false;  // keep running
+  }
+  void await_resume() const noexcept {}
+};
+
+Task<int> complete_while_ready(int value) {
+  co_await RescheduleSelf{};
+  co_return value;
+}
+
+TEST_F(ExecutorTest, TaskThatCompletesWhileReadyIsFinishedOnce) {
+  const auto live_before = frames.stats().live_blocks;
+  executor.spawn_detached(complete_while_ready(1));
+  JoinHandle<int> joined = executor.spawn(complete_while_ready(2));
+  EXPECT_EQ(executor.run(), 2u);  // the stale queue entries are skipped, not resumed
+  EXPECT_EQ(executor.live_tasks(), 0u);
+  ASSERT_TRUE(joined.done());
+  EXPECT_EQ(*joined.outcome(), 2);
+  joined = {};
+  executor.run();
+  EXPECT_EQ(frames.stats().live_blocks, live_before);
+}
+
+// Destroys the Task object that owns the running coroutine (a bug the executor reports).
+Task<void> destroy_own_task(std::vector<Task<void>>& tasks, bool reschedule_first) {
+  if (reschedule_first) co_await RescheduleSelf{};
+  tasks.clear();
+  co_return;
+}
+
+TEST_F(ExecutorTest, DestroyingARunningTaskPanicsEvenIfItIsReadyAgain) {
+  for (bool reschedule_first : {false, true}) {
+    EXPECT_DEATH(
+        {
+          std::vector<Task<void>> tasks(1);
+          auto body = [&]() -> Task<void> {
+            tasks[0] = destroy_own_task(tasks, reschedule_first);
+            co_await when_all(tasks);
+          };
+          executor.block_on(body());
+        },
+        "a running task was destroyed by its owner");
+  }
 }
 
 TEST_F(ExecutorTest, RunFromInsideATaskPanics) {

@@ -94,9 +94,9 @@ TEST_F(ExecutorTest, FrameAddressIsThePoolBlockBehindTheRecord) {
   Task<int> task = constant(1);
   EXPECT_EQ(frames.stats().live_blocks, live_before + 1);
   TaskRecord& record = detail::record_of_frame(task.handle().address());
-  EXPECT_EQ(record.pool, &frames);
+  EXPECT_EQ(&FramePool::numbered(record.pool), &frames);
   EXPECT_EQ(record.state, TaskState::Idle);
-  EXPECT_TRUE(record.frame_alive);
+  EXPECT_TRUE(record.frame_alive());
 }
 
 TEST_F(ExecutorTest, DestroyingAnUnstartedTaskFreesItsFrame) {

@@ -5,7 +5,8 @@
 #include <cstdint>
 
 #include "executor/TaskScope.h"
-#include "sdk/AsyncRuntime.h"
+#include "sdk/AsyncPd.h"
+#include "sdk/PdTimers.h"
 
 extern "C" {
 uintptr_t clock_page = 0;
@@ -63,9 +64,8 @@ Task<void> probe(Executor& executor, TimerService& timers) {
 }  // namespace
 
 struct LatenessProbe {
-  static constexpr std::size_t kFrameArenaBytes = std::size_t{64} << 20;
-  void init(AsyncRuntime& runtime) {
-    runtime.pd().spawn_detached(probe(runtime.pd().executor(), runtime.timers(kTimerChannel, clock_page)));
-  }
+  PdTimers timers{kTimerChannel, clock_page};
+
+  void start(AsyncPd& pd) { pd.spawn_detached(probe(pd.executor(), timers.start(pd))); }
 };
-COROKIT_ASYNC_PD(LatenessProbe);
+COROKIT_ASYNC_PD(LatenessProbe, std::size_t{64} << 20);

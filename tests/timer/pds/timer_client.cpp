@@ -4,7 +4,8 @@
 #include <initializer_list>
 
 #include "executor/TaskScope.h"
-#include "sdk/AsyncRuntime.h"
+#include "sdk/AsyncPd.h"
+#include "sdk/PdTimers.h"
 
 extern "C" {
 uintptr_t clock_page = 0;
@@ -116,18 +117,18 @@ Task<void> clock_check(TimerClient& client, TimerService& timers) {
             ordered ? ", agrees with GET_TIME" : ", DISAGREES with GET_TIME");
 }
 
-Task<void> scenario(AsyncRuntime& runtime, TimerService& timers) {
-  TaskScope scope(runtime.pd().executor());
-  scope.spawn(sleeps(runtime.pd().executor(), timers));
+Task<void> scenario(AsyncPd& pd, TimerClient& client, TimerService& timers) {
+  TaskScope scope(pd.executor());
+  scope.spawn(sleeps(pd.executor(), timers));
   scope.spawn(timeouts(timers));
-  scope.spawn(cancellation(runtime.pd(), timers));
+  scope.spawn(cancellation(pd, timers));
   scope.spawn(interval(timers));
-  scope.spawn(clock_check(*runtime.timer_client(), timers));
+  scope.spawn(clock_check(client, timers));
   co_await scope.join();
   const TimerStats& s = timers.stats();
   // Every PPC this PD made: GET_INFO at first contact, the clock check's 100 GET_TIMEs, and the
   // SET_DEADLINEs: reading the time never took one.
-  const std::uint64_t other = runtime.timer_client()->ppcalls() - 1 - 100 - s.deadline_requests;
+  const std::uint64_t other = client.ppcalls() - 1 - 100 - s.deadline_requests;
   log::info("stats requests ", s.deadline_requests, " refused ", s.deadline_refused, " wakeups ", s.wakeups,
             " spurious ", s.spurious_wakeups, " expired ", s.expired, " other_ppcalls ", other);
   log::info("done");
@@ -136,9 +137,11 @@ Task<void> scenario(AsyncRuntime& runtime, TimerService& timers) {
 }  // namespace
 
 struct TimerClientPd {
-  void init(AsyncRuntime& runtime) {
-    TimerService& timers = runtime.timers(kTimerChannel, clock_page);
-    runtime.pd().spawn_detached(scenario(runtime, timers));
+  PdTimers timers{kTimerChannel, clock_page};
+
+  void start(AsyncPd& pd) {
+    TimerService& service = timers.start(pd);
+    pd.spawn_detached(scenario(pd, timers.client(), service));
   }
 };
-COROKIT_ASYNC_PD(TimerClientPd);
+COROKIT_ASYNC_PD(TimerClientPd, 256 * 1024);
