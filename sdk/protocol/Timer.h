@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sdk/protocol/Layout.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -55,28 +57,20 @@ struct ck_clock_page {
   uint64_t resolution_ns;
 };
 
-#ifdef __cplusplus
-#define CK_TIMER_STATIC_ASSERT static_assert
-#define CK_TIMER_ALIGNOF alignof
-#else
-#define CK_TIMER_STATIC_ASSERT _Static_assert
-#define CK_TIMER_ALIGNOF _Alignof
-#endif
-
-CK_TIMER_STATIC_ASSERT(sizeof(struct ck_clock_page) == 40, "ck_clock_page is 40 bytes");
-CK_TIMER_STATIC_ASSERT(CK_TIMER_ALIGNOF(struct ck_clock_page) == 8, "ck_clock_page is 8-byte aligned");
-CK_TIMER_STATIC_ASSERT(offsetof(struct ck_clock_page, magic) == 0, "magic at +0");
-CK_TIMER_STATIC_ASSERT(offsetof(struct ck_clock_page, version) == 4, "version at +4");
-CK_TIMER_STATIC_ASSERT(offsetof(struct ck_clock_page, seq) == 8, "seq at +8");
-CK_TIMER_STATIC_ASSERT(offsetof(struct ck_clock_page, source) == 12, "source at +12");
-CK_TIMER_STATIC_ASSERT(offsetof(struct ck_clock_page, epoch) == 16, "epoch at +16");
-CK_TIMER_STATIC_ASSERT(offsetof(struct ck_clock_page, freq_hz) == 24, "freq_hz at +24");
-CK_TIMER_STATIC_ASSERT(offsetof(struct ck_clock_page, resolution_ns) == 32, "resolution_ns at +32");
-CK_TIMER_STATIC_ASSERT(sizeof(enum ck_timer_label) == 4, "4-byte enums (no -fshort-enums)");
+COROKIT_STATIC_ASSERT(sizeof(struct ck_clock_page) == 40, "ck_clock_page is 40 bytes");
+COROKIT_STATIC_ASSERT(COROKIT_ALIGNOF(struct ck_clock_page) == 8, "ck_clock_page is 8-byte aligned");
+COROKIT_STATIC_ASSERT(offsetof(struct ck_clock_page, magic) == 0, "magic at +0");
+COROKIT_STATIC_ASSERT(offsetof(struct ck_clock_page, version) == 4, "version at +4");
+COROKIT_STATIC_ASSERT(offsetof(struct ck_clock_page, seq) == 8, "seq at +8");
+COROKIT_STATIC_ASSERT(offsetof(struct ck_clock_page, source) == 12, "source at +12");
+COROKIT_STATIC_ASSERT(offsetof(struct ck_clock_page, epoch) == 16, "epoch at +16");
+COROKIT_STATIC_ASSERT(offsetof(struct ck_clock_page, freq_hz) == 24, "freq_hz at +24");
+COROKIT_STATIC_ASSERT(offsetof(struct ck_clock_page, resolution_ns) == 32, "resolution_ns at +32");
+COROKIT_STATIC_ASSERT(sizeof(enum ck_timer_label) == 4, "4-byte enums (no -fshort-enums)");
 /* Shared fields are accessed atomically in place (the layout does not change), which needs
  * lock-free, address-free atomics of the fields' sizes at their natural alignment. */
-CK_TIMER_STATIC_ASSERT(__atomic_always_lock_free(sizeof(uint32_t), 0), "lock-free 32-bit atomics");
-CK_TIMER_STATIC_ASSERT(__atomic_always_lock_free(sizeof(uint64_t), 0), "lock-free 64-bit atomics");
+COROKIT_STATIC_ASSERT(__atomic_always_lock_free(sizeof(uint32_t), 0), "lock-free 32-bit atomics");
+COROKIT_STATIC_ASSERT(__atomic_always_lock_free(sizeof(uint64_t), 0), "lock-free 64-bit atomics");
 
 /* Publishes a page, once (the writer side of the seqlock): seq odd, fields, seq = published. The
  * fields never change afterwards; a restarted writer writes the same values again. The monitor uses
@@ -130,9 +124,6 @@ static inline uint64_t ck_clock_page_time(const struct ck_clock_page* snapshot, 
   if (snapshot->source == CK_CLOCK_SOURCE_MONOTONIC) return elapsed;
   return (uint64_t)(((unsigned __int128)elapsed * 1000000000u) / snapshot->freq_hz);
 }
-
-#undef CK_TIMER_STATIC_ASSERT
-#undef CK_TIMER_ALIGNOF
 
 #ifdef __cplusplus
 }
