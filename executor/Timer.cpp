@@ -6,8 +6,8 @@ namespace corokit::exec {
 
 TimerService* TimerService::installed_ = nullptr;
 
-TimerService::TimerService(AsyncPd& pd, TimerDevice& device, ChannelId channel) noexcept
-    : pd_(pd), device_(device), previous_(installed_) {
+TimerService::TimerService(AsyncPd& pd, TimerDevice& device, ChannelId channel, TimerConfig config) noexcept
+    : pd_(pd), device_(device), config_(config), previous_(installed_) {
   pd_.sources().attach(channel, *this);
   pd_.add_turn_end_hook(*this);
   installed_ = this;
@@ -24,30 +24,39 @@ void TimerService::on_notified(ChannelId) noexcept {
   const std::uint64_t t = device_.now();
   // The driver clears a deadline when it notifies, and only once the clock has reached it; this
   // read comes after that notification, so it sees the same or a later time.
-  if (armed_ && armed_deadline_ <= t) armed_ = false;
+  const bool reached = armed_ && armed_deadline_ <= t;
+  if (reached) armed_ = false;
   const std::uint64_t before = stats_.expired;
   expire(t);
-  if (stats_.expired == before) ++stats_.spurious_wakeups;
+  // An early wake-up for spinning (TimerConfig::spin) expires nothing by design.
+  if (stats_.expired == before && !(reached && config_.spin.ns() != 0)) ++stats_.spurious_wakeups;
 }
 
 bool TimerService::on_turn_end() noexcept {
   if (queue_.empty()) return false;
   std::uint64_t earliest = queue_.earliest();
-  if (armed_ && earliest >= armed_deadline_) return false;  // the driver wakes us no later than that
-  // The earliest deadline is not covered. If it has already passed, expire it here rather than
-  // asking the driver for a wake-up that would come at once.
-  const std::uint64_t t = device_.now();
+  const std::uint64_t spin = config_.spin.ns();
+  if (spin == 0 && armed_ && earliest >= armed_deadline_) return false;  // the driver wakes us in time
+  // If the earliest deadline has already passed, expire it here rather than asking the driver for
+  // a wake-up that would come at once.
+  const std::uint64_t t = now().ns();
   if (earliest <= t) {
     expire(t);
     if (queue_.empty()) return false;
     earliest = queue_.earliest();
-    if (armed_ && earliest >= armed_deadline_) return false;
   }
-  if (earliest > CK_TIMER_MAX_DEADLINE) return false;  // about 292 years away: never within this system's life
+  // With TimerConfig::spin the driver wakes the PD that much early, and the PD polls from then on
+  // and expires the timer itself.
+  const std::uint64_t wake = earliest > spin ? earliest - spin : 0;
+  if (spin != 0 && t >= wake) {
+    ++stats_.spin_turns;
+    return true;
+  }
+  if ((armed_ && wake >= armed_deadline_) || earliest > CK_TIMER_MAX_DEADLINE) return false;
   ++stats_.deadline_requests;
-  if (device_.set_deadline(earliest)) {
+  if (device_.set_deadline(wake)) {
     armed_ = true;
-    armed_deadline_ = earliest;
+    armed_deadline_ = wake;
     return false;
   }
   // Refused (this PD exceeded the driver's request budget): nothing will wake us, so ask for another

@@ -8,7 +8,6 @@
 #include "executor/Outcome.h"
 #include "executor/Task.h"
 #include "executor/TaskGroup.h"
-#include "executor/TaskPack.h"
 #include "executor/Time.h"
 #include "executor/TimerQueue.h"
 
@@ -52,6 +51,14 @@ struct TimerStats {
   std::uint64_t wakeups = 0;            // notifications on the timer channel
   std::uint64_t spurious_wakeups = 0;   // ... that expired no timer
   std::uint64_t expired = 0;            // timers that expired
+  std::uint64_t spin_turns = 0;         // turns that polled for a close deadline (TimerConfig::spin)
+};
+
+struct TimerConfig {
+  // When the earliest deadline is this close, the PD polls (keeps running turns) instead of waiting
+  // for the driver's notification, and expires the timer itself: lateness drops to a turn's length
+  // at the price of spinning for up to this long before each expiry. 0: never spin.
+  Duration spin = Duration::zero();
 };
 
 class TimerService;
@@ -113,7 +120,7 @@ class TimerService final : EventSource, TurnEndHook {
  public:
   // Serves the tasks of `pd` with `device`, whose expiry notifications arrive on `channel`. Becomes
   // the installed service (the free functions below use it) until destroyed.
-  TimerService(AsyncPd& pd, TimerDevice& device, ChannelId channel) noexcept;
+  TimerService(AsyncPd& pd, TimerDevice& device, ChannelId channel, TimerConfig config = {}) noexcept;
   // Timers must be gone first (their tasks finished or cancelled): a pending timer is a panic.
   ~TimerService();
   TimerService(const TimerService&) = delete;
@@ -141,6 +148,8 @@ class TimerService final : EventSource, TurnEndHook {
 
   std::size_t pending() const noexcept { return queue_.size(); }
   const TimerStats& stats() const noexcept { return stats_; }
+  const TimerConfig& config() const noexcept { return config_; }
+  void set_config(TimerConfig config) noexcept { config_ = config; }
   // The deadline armed at the driver, if any.
   bool armed() const noexcept { return armed_; }
   Instant armed_deadline() const noexcept { return Instant::from_ns(armed_deadline_); }
@@ -158,6 +167,7 @@ class TimerService final : EventSource, TurnEndHook {
 
   AsyncPd& pd_;
   TimerDevice& device_;
+  TimerConfig config_;
   TimerQueue queue_;
   std::uint64_t latest_now_ = 0;
   std::uint64_t armed_deadline_ = 0;

@@ -24,7 +24,8 @@ namespace corokit {
 
 class PdTimers {
  public:
-  PdTimers(unsigned channel, std::uintptr_t clock_page) noexcept : client_(channel, clock_page) {}
+  PdTimers(unsigned channel, std::uintptr_t clock_page, exec::TimerConfig config = {}) noexcept
+      : client_(channel, clock_page), config_(config) {}
   PdTimers(const PdTimers&) = delete;
   PdTimers& operator=(const PdTimers&) = delete;
 
@@ -33,7 +34,7 @@ class PdTimers {
   exec::TimerService& start(exec::AsyncPd& pd) noexcept {
     if (!service_) {
       client_.check_version();
-      service_.emplace(pd, client_, static_cast<exec::ChannelId>(client_.channel()));
+      service_.emplace(pd, client_, static_cast<exec::ChannelId>(client_.channel()), config_);
     }
     return *service_;
   }
@@ -45,6 +46,7 @@ class PdTimers {
 
  private:
   TimerClient client_;
+  exec::TimerConfig config_;
   exec::Optional<exec::TimerService> service_;  // after the client: destroyed first
 };
 

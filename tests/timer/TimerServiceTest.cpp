@@ -183,6 +183,35 @@ TEST_F(TimerServiceTest, DeadlinesBeyondTheDriversRangeAreNeverArmed) {
   EXPECT_EQ(timers.pending(), 0u);
 }
 
+// A clock that moves 1 us per read, so a polling PD sees time pass.
+struct TickingClock final : TimerDevice {
+  std::uint64_t time = 0;
+  std::vector<std::uint64_t> requests;
+  std::uint64_t now() noexcept override { return time += 1'000; }
+  bool set_deadline(std::uint64_t deadline) noexcept override {
+    requests.push_back(deadline);
+    return true;
+  }
+};
+
+TEST_F(TimerServiceTest, SpinningWakesEarlyAndExpiresOnTime) {
+  PdHarness other;
+  TickingClock clock;
+  TimerService spinning(other.pd(), clock, kTimer, TimerConfig{20_us});
+  std::vector<std::pair<std::string, std::uint64_t>> other_log;
+  other.pd().spawn_detached(sleeper_until(spinning, Instant::from_ns(100'000), "precise", other_log));
+  other.start();
+  ASSERT_EQ(clock.requests, std::vector<std::uint64_t>{80'000});  // the driver wakes us 20 us early
+  clock.time = 80'000;                                            // ... and does
+  other.deliver(kTimer);                                          // turns poll until 100 us
+  ASSERT_EQ(other_log.size(), 1u);
+  EXPECT_GE(other_log[0].second, 100'000u);
+  EXPECT_LE(other_log[0].second, 103'000u);
+  EXPECT_GE(spinning.stats().spin_turns, 15u);
+  EXPECT_EQ(spinning.stats().spurious_wakeups, 0u);
+  EXPECT_EQ(clock.requests.size(), 1u);
+}
+
 Task<int> answer_after(TimerService& timers, Duration d, testing::Tracker& tracker) {
   testing::Tracked alive(tracker);
   co_await timers.sleep_for(d);
