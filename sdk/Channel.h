@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "sdk/Kernel.h"
 #include "sdk/MessageInfo.h"
 #include "sdk/include/microkit.h"
 
@@ -18,6 +19,19 @@ inline constexpr unsigned ReceivesCalls = 1u << 2;  // the other end calls this 
 inline constexpr unsigned Irq = 1u << 3;            // an interrupt this PD acknowledges
 inline constexpr unsigned All = Notify | PpCall | ReceivesCalls | Irq;
 }  // namespace facet
+
+using sdk::CallFailure;
+
+// The outcome of BasicChannel::call().
+struct CallResult {
+  MessageInfo reply;
+  CallFailure failure = CallFailure::None;
+  constexpr bool ok() const { return failure == CallFailure::None; }
+};
+
+// Why this PD's last protected call failed (None when it got a reply).
+CallFailure last_call_failure();
+const char* describe(CallFailure f);
 
 template <unsigned Facets>
 class BasicChannel {
@@ -40,6 +54,14 @@ class BasicChannel {
     requires((Facets & facet::PpCall) != 0)
   {
     return MessageInfo(microkit_ppcall(id_, info.raw()));
+  }
+  // A protected call that says why it failed when it did (a timeout, the callee faulted, stopped,
+  // restarted or died: R4, opt-in at `corokit run`); the reply words are in the message registers.
+  CallResult call(MessageInfo info) const
+    requires((Facets & facet::PpCall) != 0)
+  {
+    MessageInfo reply(microkit_ppcall(id_, info.raw()));
+    return CallResult{reply, reply.word() == sdk::kCallFailedInfo ? last_call_failure() : CallFailure::None};
   }
   void ack() const
     requires((Facets & facet::Irq) != 0)

@@ -45,6 +45,13 @@ struct WaitRequest {
 
 enum class ChildOp : uint8_t { Restart, Stop, Resume };
 
+// Why a protected call returned without the callee's reply (LIBMICROKIT.md R4; opt-in on the host:
+// `corokit run --ppc-timeout`, `--ppc-fail-fast`). The call then returns kCallFailedInfo.
+enum class CallFailure : uint8_t { None = 0, Timeout, CalleeFaulted, CalleeStopped, CalleeRestarted, CalleeDied };
+// The distinguished reply: label with all 52 bits set, count 0.
+inline constexpr Word kCallFailedLabel = (Word{1} << 52) - 1;
+inline constexpr Word kCallFailedInfo = kCallFailedLabel << 12;
+
 class Kernel {
  public:
   // The PD's 120 message registers.
@@ -56,6 +63,8 @@ class Kernel {
   // Sends `info` and words 0..count-1 of the message registers; returns the reply msginfo with the
   // reply words in the message registers.
   virtual Word ppcall(unsigned ch, Word info) = 0;
+  // Why the last ppcall returned kCallFailedInfo (None: it returned the callee's reply).
+  virtual CallFailure last_call_failure() const { return CallFailure::None; }
   virtual Event wait(const WaitRequest& request) = 0;
   // Returns false when `child` is not a child of this PD (or the operation failed).
   virtual bool child_control(ChildOp op, unsigned child, Word entry_point) = 0;

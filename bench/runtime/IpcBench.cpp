@@ -300,17 +300,17 @@ int main(int argc, char** argv) {
       if (!r.has(bm)) return;
       t.lower_is_better(metric, r.counter(bm, "ours_ns"), r.counter(bm, "floor_ns"), r.counter(bm, "target"), floor_name);
     };
-    judged("ppcall round trip, same core, blocking", "BM_PpcRoundTrip/placement:0/real_time", "raw futex call/reply");
-    judged("ppcall round trip, callee responsive on another core", "BM_PpcRoundTrip/placement:1/real_time", "spin round trip F");
-    judged("ppcall round trip, callee asleep on another core", "BM_PpcRoundTrip/placement:2/real_time", "raw futex call/reply");
-    judged("notify sender cost, receiver busy", "BM_NotifyBusyReceiver/real_time", "raw shared-word notify");
-    judged("notify -> notified -> notify, same core", "BM_NotifyLatency/cross_core:0/real_time", "raw futex call/reply");
-    judged("notify -> notified -> notify, across cores", "BM_NotifyLatency/cross_core:1/real_time", "raw futex call/reply");
-    const std::string busy = "BM_NotifyBusyReceiver/real_time";
+    judged("ppcall round trip, same core, blocking", "BM_PpcRoundTrip/placement:0", "raw futex call/reply");
+    judged("ppcall round trip, callee responsive on another core", "BM_PpcRoundTrip/placement:1", "spin round trip F");
+    judged("ppcall round trip, callee asleep on another core", "BM_PpcRoundTrip/placement:2", "raw futex call/reply");
+    judged("notify sender cost, receiver busy", "BM_NotifyBusyReceiver", "raw shared-word notify");
+    judged("notify -> notified -> notify, same core", "BM_NotifyLatency/cross_core:0", "raw futex call/reply");
+    judged("notify -> notified -> notify, across cores", "BM_NotifyLatency/cross_core:1", "raw futex call/reply");
+    const std::string busy = "BM_NotifyBusyReceiver";
     if (r.has(busy)) t.at_most("syscalls per notify, receiver busy", r.counter(busy, "syscalls_per_notify"), 0, "syscalls");
-    const std::string burst = "BM_NotifyBurstToSleeper/batched:1/real_time";
+    const std::string burst = "BM_NotifyBurstToSleeper/batched:1";
     if (r.has(burst)) t.at_most("syscalls per burst of 16 to a sleeping receiver", r.counter(burst, "syscalls_per_burst"), 1, "syscalls");
-    const std::string rate = "BM_NotificationsPerSecond/real_time";
+    const std::string rate = "BM_NotificationsPerSecond";
     if (r.has(rate)) {
       t.info("notifications sent per second, one channel, busy receiver", corokit::bench::format_ns(r.ns(rate)) + " each",
              "delivered/sent", r.counter(rate, "delivered_per_sent"));

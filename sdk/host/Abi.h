@@ -10,7 +10,7 @@
 
 namespace corokit::host {
 
-inline constexpr uint32_t kAbiVersion = 1;
+inline constexpr uint32_t kAbiVersion = 2;
 inline constexpr uint64_t kPageSize = 0x1000;
 inline constexpr unsigned kMaxIds = 62;
 inline constexpr unsigned kMaxMrs = 120;
@@ -31,6 +31,9 @@ inline constexpr int kFdFirstObject = 16;
 struct alignas(64) StatusPage {
   std::atomic<uint32_t> asleep;   // 1 from just before the owner blocks until it runs again
   std::atomic<uint32_t> cpu;      // the CPU the owner last ran on
+  // Written by the monitor: why the owner cannot serve calls now (a CallFailure value: faulted,
+  // stopped, died), 0 while it can. Callers in fail-fast mode give up at once (R4).
+  std::atomic<uint32_t> down;
 };
 
 // One direction of notifications between two PDs: bits in the receiver's id space, and the
@@ -51,6 +54,7 @@ struct alignas(64) PpcSlot {
   std::atomic<uint32_t> reply_seq;       // callee: the call it answered; the caller's futex word
   std::atomic<uint32_t> caller_sleeping;
   std::atomic<uint64_t> call_stamp;      // caller: arrival time, for FIFO among equal priorities
+  std::atomic<uint32_t> cancel_seq;      // caller: the call it gave up on (R4); never served then
   uint64_t call_info;
   uint64_t reply_info;
   uint64_t call_mrs[kMaxMrs];
@@ -94,6 +98,7 @@ enum Note : uint32_t {
   kNoteInitDone = 1u << 0,  // init() returned
   kNotePassive = 1u << 1,   // the passive hand-shake
   kNoteIrqAck = 1u << 2,    // bits in irq_ack
+  kNoteCallTimeout = 1u << 3,  // a protected call timed out: ControlBlock::timed_out_channel
 };
 
 // Synchronous requests (the PD waits for the response).
@@ -110,7 +115,7 @@ enum class Yield : uint32_t {
   None = 0,
   Ready,     // set up, about to run constructors and init()
   Wait,      // blocked in its event loop
-  Call,      // blocked in a protected call: arg = slot owner pair index, slot
+  Call,      // blocked in a protected call: arg = pair index, slot, channel
   Continue,  // a kernel operation that may let a higher-priority PD run (notify, ack, request)
 };
 
@@ -139,7 +144,15 @@ struct alignas(64) ControlBlock {
   std::atomic<uint32_t> go;               // futex word: the monitor lets the PD run
   std::atomic<uint32_t> yield_seq;
   Yield yield;
-  uint32_t yield_arg[2];
+  uint32_t yield_arg[3];
+  // R4: the monitor ends a protected call without a reply (fail-fast, or a timeout in single-runner
+  // mode): the call's channel and sequence number and why (sdk::CallFailure), then abort_seq is
+  // incremented (a futex word the caller waits on together with the reply).
+  std::atomic<uint32_t> abort_seq;
+  uint32_t abort_channel;
+  uint32_t abort_call_seq;
+  uint32_t abort_reason;
+  uint32_t timed_out_channel;             // PD → monitor with kNoteCallTimeout
 };
 
 enum class PdState : uint32_t { Starting = 0, Init, Running, Waiting, Calling, Faulted, StartupError };
@@ -157,6 +170,7 @@ enum BootFlags : uint32_t {
   kBootSingleRunner = 1u << 0,
   kBootChecked = 1u << 1,  // misuse faults the PD (R5/R6)
   kBootPassive = 1u << 2,
+  kBootCallFailFast = 1u << 3,  // a call to a callee that faults, stops, restarts or dies fails (R4)
 };
 
 enum class ChannelKind : uint8_t { None = 0, Channel, Irq };
@@ -197,6 +211,7 @@ struct BootChannel {
   uint8_t callee;         // the other end calls this PD over this channel
   uint8_t peer_priority;
   uint16_t peer;          // index into peers
+  uint32_t call_timeout_us; // pp: give up on a call after this long (R4); 0: wait as Microkit does
 };
 
 struct BootPair {

@@ -72,16 +72,73 @@ sdk::Word HostKernel::ppcall(unsigned ch, sdk::Word info) {
   const BootChannel& c = desc_->channels[ch];
   Pair& p = pairs_[c.pair];
   PpcSlot* s = slot(c);
+  // Read before the call is visible, so an abort of this call cannot be missed (R4).
+  uint32_t aborts = control_->abort_seq.load(std::memory_order_seq_cst);
   uint32_t seq = ppc_send(*s, info, mrs_);
   set_state(PdState::Calling);
-  if (single_runner()) {
-    while (s->reply_seq.load(std::memory_order_acquire) != seq) yield_to_monitor(Yield::Call, c.pair, c.slot);
-  } else {
+  last_failure_ = sdk::CallFailure::None;
+  bool fail_fast = (desc_->flags & kBootCallFailFast) != 0;
+  uint32_t down = fail_fast ? p.peer_status->down.load(std::memory_order_seq_cst) : 0;
+  if (down != 0) {
+    last_failure_ = static_cast<sdk::CallFailure>(down);
+  } else if (single_runner()) {
+    // The monitor times the call and ends it on failure (it knows the timeout too).
+    while (!aborted(aborts, ch, seq) && s->reply_seq.load(std::memory_order_acquire) != seq) {
+      yield_to_monitor(Yield::Call, c.pair, c.slot, ch);
+    }
+  } else if (fail_fast || c.call_timeout_us != 0) {
+    kick(*p.out, *p.peer_status);
+    await_reply(*s, seq, p, c.call_timeout_us, aborts, ch);
+  } else {  // Microkit's behaviour: nothing can end the call but the reply (the benchmarked path)
     kick(*p.out, *p.peer_status);
     ppc_await(*s, seq, *p.peer_status, spin_ ? desc_->spin_ns : 0, current_cpu());
   }
   set_state(PdState::Running);
+  if (last_failure_ != sdk::CallFailure::None) {
+    s->cancel_seq.store(seq, std::memory_order_seq_cst);  // never served now; a late reply is ignored
+    if (last_failure_ == sdk::CallFailure::Timeout) {
+      control_->timed_out_channel = ch;
+      note(kNoteCallTimeout);
+    }
+    return sdk::kCallFailedInfo;
+  }
   return ppc_receive(*s, mrs_);
+}
+
+// Did the monitor end call `seq` on `ch` (abort_seq moved past `seen`)? Sets last_failure_.
+bool HostKernel::aborted(uint32_t seen, unsigned ch, uint32_t seq) {
+  if (control_->abort_seq.load(std::memory_order_acquire) == seen) return false;
+  if (control_->abort_channel != ch || control_->abort_call_seq != seq) return false;
+  last_failure_ = static_cast<sdk::CallFailure>(control_->abort_reason);
+  return true;
+}
+
+// Parallel mode: bounded spin while the callee is about to answer, then sleep on the reply word and
+// the monitor's abort word at once, until the reply, an abort or the channel's timeout.
+void HostKernel::await_reply(PpcSlot& s, uint32_t seq, const Pair& p, uint32_t timeout_us, uint32_t aborts, unsigned ch) {
+  uint64_t deadline = timeout_us != 0 ? now_ns() + uint64_t{timeout_us} * 1000 : 0;
+  if (spin_) ppc_await_spin(s, seq, *p.peer_status, desc_->spin_ns, current_cpu());
+  uint32_t seen = s.reply_seq.load(std::memory_order_acquire);
+  if (seen == seq) return;
+  s.caller_sleeping.store(1, std::memory_order_seq_cst);
+  for (;;) {
+    // An abort wins over a reply that arrived after the monitor decided (and logged) it.
+    uint32_t abort_now = control_->abort_seq.load(std::memory_order_seq_cst);
+    if (abort_now != aborts) {
+      if (aborted(aborts, ch, seq)) break;
+      aborts = abort_now;  // an abort meant for an earlier call
+    }
+    seen = s.reply_seq.load(std::memory_order_seq_cst);
+    if (seen == seq) break;
+    if (deadline != 0 && now_ns() >= deadline) {
+      last_failure_ = sdk::CallFailure::Timeout;
+      break;
+    }
+    WaitVector v[2] = {{seen, reinterpret_cast<uint64_t>(&s.reply_seq), kFutex2Size32, 0},
+                       {abort_now, reinterpret_cast<uint64_t>(&control_->abort_seq), kFutex2Size32, 0}};
+    futex_waitv_until(v, 2, deadline);
+  }
+  s.caller_sleeping.store(0, std::memory_order_relaxed);
 }
 
 void HostKernel::send_reply(sdk::Word info) {
@@ -163,6 +220,10 @@ bool HostKernel::poll(sdk::Event& ev) {
     PpcSlot* s = callee_[i].slot;
     uint32_t c = s->call_seq.load(std::memory_order_acquire);
     if (c == s->taken_seq.load(std::memory_order_relaxed)) continue;
+    if (s->cancel_seq.load(std::memory_order_acquire) == c) {  // the caller gave up on it (R4)
+      s->taken_seq.store(c, std::memory_order_release);
+      continue;
+    }
     uint64_t stamp = s->call_stamp.load(std::memory_order_relaxed);
     if (best == -1 || callee_[i].caller_priority > best_prio ||
         (callee_[i].caller_priority == best_prio && stamp < best_stamp)) {

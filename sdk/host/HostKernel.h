@@ -18,6 +18,7 @@ class HostKernel final : public sdk::Kernel {
   void notify(unsigned ch) override;
   void irq_ack(unsigned ch) override;
   sdk::Word ppcall(unsigned ch, sdk::Word info) override;
+  sdk::CallFailure last_call_failure() const override { return last_failure_; }
   sdk::Event wait(const sdk::WaitRequest& request) override;
   bool child_control(sdk::ChildOp op, unsigned child, sdk::Word entry_point) override;
   void console_write(const char* text, size_t length) override;
@@ -46,6 +47,8 @@ class HostKernel final : public sdk::Kernel {
   bool anything_pending() const;
   void sleep();
   void send_reply(sdk::Word info);
+  bool aborted(uint32_t seen, unsigned ch, uint32_t seq);
+  void await_reply(PpcSlot& s, uint32_t seq, const Pair& p, uint32_t timeout_us, uint32_t aborts, unsigned ch);
   int64_t request(Request what, uint64_t a0, uint64_t a1);
   void set_state(PdState s) { control_->state.store(static_cast<uint32_t>(s), std::memory_order_relaxed); }
 
@@ -63,6 +66,7 @@ class HostKernel final : public sdk::Kernel {
   unsigned waitv_count_ = 0;
   bool spin_ = false;
   bool init_reported_ = false;
+  sdk::CallFailure last_failure_ = sdk::CallFailure::None;
   // What the last delivered event owes a reply to.
   enum class Owed : uint8_t { Nothing, Call, Fault } owed_ = Owed::Nothing;
   PpcSlot* owed_slot_ = nullptr;

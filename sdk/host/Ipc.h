@@ -32,6 +32,12 @@ struct WaitVector {  // struct futex_waitv
 };
 inline constexpr uint32_t kFutex2Size32 = 0x02;
 inline long futex_waitv(WaitVector* v, unsigned n) { return sys::call(sys::kFutexWaitv, reinterpret_cast<long>(v), n, 0, 0, 0); }
+// The same with an absolute CLOCK_MONOTONIC deadline in ns (0: none).
+inline long futex_waitv_until(WaitVector* v, unsigned n, uint64_t deadline_ns) {
+  if (deadline_ns == 0) return futex_waitv(v, n);
+  timespec ts{static_cast<time_t>(deadline_ns / 1000000000ull), static_cast<long>(deadline_ns % 1000000000ull)};
+  return sys::call(sys::kFutexWaitv, reinterpret_cast<long>(v), n, 0, reinterpret_cast<long>(&ts), CLOCK_MONOTONIC);
+}
 
 inline void cpu_relax() { __builtin_ia32_pause(); }
 
@@ -84,17 +90,21 @@ inline uint32_t ppc_send(PpcSlot& s, uint64_t info, const uint64_t* mrs) {
   return seq;
 }
 
-// Caller: waits for the reply to `seq`. Spins for up to `spin_ns` while the callee is awake on
-// another CPU (it is about to answer), then sleeps on the reply word.
-inline void ppc_await(PpcSlot& s, uint32_t seq, const StatusPage& callee, uint64_t spin_ns, unsigned my_cpu) {
-  if (spin_ns != 0 && s.reply_seq.load(std::memory_order_acquire) != seq) {
-    uint64_t deadline = now_ns() + spin_ns;
-    while (s.reply_seq.load(std::memory_order_acquire) != seq && callee.asleep.load(std::memory_order_relaxed) == 0 &&
-           callee.cpu.load(std::memory_order_relaxed) != my_cpu) {
-      for (int i = 0; i < 16; ++i) cpu_relax();
-      if (now_ns() > deadline) break;
-    }
+// Caller: spins for up to `spin_ns` while the reply to `seq` is not there and the callee is awake on
+// another CPU (it is about to answer).
+inline void ppc_await_spin(PpcSlot& s, uint32_t seq, const StatusPage& callee, uint64_t spin_ns, unsigned my_cpu) {
+  if (spin_ns == 0 || s.reply_seq.load(std::memory_order_acquire) == seq) return;
+  uint64_t deadline = now_ns() + spin_ns;
+  while (s.reply_seq.load(std::memory_order_acquire) != seq && callee.asleep.load(std::memory_order_relaxed) == 0 &&
+         callee.cpu.load(std::memory_order_relaxed) != my_cpu) {
+    for (int i = 0; i < 16; ++i) cpu_relax();
+    if (now_ns() > deadline) break;
   }
+}
+
+// Caller: waits for the reply to `seq`: spins (above), then sleeps on the reply word.
+inline void ppc_await(PpcSlot& s, uint32_t seq, const StatusPage& callee, uint64_t spin_ns, unsigned my_cpu) {
+  ppc_await_spin(s, seq, callee, spin_ns, my_cpu);
   uint32_t seen = s.reply_seq.load(std::memory_order_acquire);
   if (seen == seq) return;
   s.caller_sleeping.store(1, std::memory_order_seq_cst);

@@ -26,12 +26,13 @@ void ring_monitor() {
   sys::write(kFdMonitor, &one, sizeof one);
 }
 
-void yield_to_monitor(Yield why, uint32_t arg0, uint32_t arg1) {
+void yield_to_monitor(Yield why, uint32_t arg0, uint32_t arg1, uint32_t arg2) {
   ControlBlock* c = g_boot.control;
   uint32_t go = c->go.load(std::memory_order_acquire);
   c->yield = why;
   c->yield_arg[0] = arg0;
   c->yield_arg[1] = arg1;
+  c->yield_arg[2] = arg2;
   c->yield_seq.fetch_add(1, std::memory_order_seq_cst);
   ring_monitor();
   while (c->go.load(std::memory_order_acquire) == go) futex_wait(&c->go, go);

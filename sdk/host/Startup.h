@@ -21,7 +21,7 @@ extern Boot g_boot;
 
 // Single-runner mode: give the CPU to the monitor and wait until it lets this PD run again. Usable
 // before libc is initialised.
-void yield_to_monitor(Yield why, uint32_t arg0 = 0, uint32_t arg1 = 0);
+void yield_to_monitor(Yield why, uint32_t arg0 = 0, uint32_t arg1 = 0, uint32_t arg2 = 0);
 // Tell the monitor to look at the control block.
 void ring_monitor();
 

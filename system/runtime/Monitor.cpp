@@ -11,23 +11,27 @@
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <map>
 #include <memory>
 #include <set>
 
+#include "sdk/Kernel.h"
 #include "sdk/host/Abi.h"
 #include "sdk/host/DeviceInfo.h"
 #include "sdk/host/Ipc.h"
 #include "sdk/include/microkit.h"
 #include "sdk/protocol/Timer.h"
 #include "system/board/HostBoard.h"
+#include "system/runtime/DomainSchedule.h"
 #include "system/runtime/FaultReport.h"
 #include "system/runtime/OutputSink.h"
 #include "system/runtime/ProcessLauncher.h"
@@ -60,7 +64,7 @@ uint64_t monotonic_resolution_ns() {
   return static_cast<uint64_t>(res.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(res.tv_nsec);
 }
 
-enum class Source : uint32_t { Signal, Timeout, Tick, PdEvent, PdExit, PdConsole, Device };
+enum class Source : uint32_t { Signal, Timeout, Tick, PdEvent, PdExit, PdConsole, Device, CallTimer, DomainTimer };
 
 uint64_t tag(Source s, uint32_t index) { return (static_cast<uint64_t>(s) << 32) | index; }
 
@@ -106,7 +110,11 @@ struct Pd {
   unsigned root_restarts = 0;
   bool entry_warned = false;
   Sr sr = Sr::NotReady;
-  uint32_t call_pair = 0, call_slot = 0;
+  bool frozen = false;             // parallel mode: stopped because its domain is not active
+  bool preempted = false;          // single-runner: stopped by the monitor (SIGSTOP) to run another
+  bool resume_without_go = false;  // single-runner: was computing when preempted, not waiting for `go`
+  uint32_t call_pair = 0, call_slot = 0, call_channel = 0;
+  double call_deadline_ms = 0;  // single-runner: when the current call times out (0: never)
 
   ControlBlock* cb() const { return control.as<ControlBlock>(); }
   host::StatusPage* st() const { return status.as<host::StatusPage>(); }
@@ -134,7 +142,10 @@ class Monitor {
   Status prepare();
   Status prepare_devices();
   Status prepare_clock_pages();
+  Status attach_console(Device& d);
   Status prepare_pd(Pd& pd);
+  Status ensure_elf(Pd& pd);
+  static bool same_program(const image::PdImage& a, const image::PdImage& b);
   Status spawn(Pd& pd);
   void watch(int fd, Source s, uint32_t index, uint32_t events = EPOLLIN);
   void unwatch(int fd);
@@ -159,12 +170,27 @@ class Monitor {
   bool sr_idle() const;
   bool finished() const;
   void root_failed(Pd& pd);
+  void warn_scheduling(const Pd& pd, const std::string& missing);
+  // R4
+  void set_down(Pd& pd, sdk::CallFailure why);
+  void fail_calls_to(Pd& callee, sdk::CallFailure why);
+  void abort_call(Pd& caller, unsigned channel, uint32_t seq, sdk::CallFailure why);
+  const host::PpcSlot* call_slot(const Pd& pd, unsigned channel) const;
+  void arm_call_timer();
+  void on_call_timer();
   void mon(const std::string& line) { out_.monitor_line(line); }
   FaultContext context(const Pd& pd) const;
 
   // single runner
   void sr_dispatch();
   void sr_make_ready(Pd& pd, bool at_head);
+  void sr_preempt(Pd& pd);
+  bool domain_allows(const Pd& pd) const;
+  // domains
+  void start_domains();
+  void on_domain_timer();
+  void arm_domain_timer();
+  void freeze(Pd& pd, bool frozen);
   void sr_remove(Pd& pd);
 
   const image::SystemImage& image_;
@@ -183,15 +209,23 @@ class Monitor {
   Fd signal_fd_;
   Fd timeout_fd_;
   Fd tick_fd_;
+  Fd call_timer_;
+  std::optional<DomainSchedule> domains_;  // SDF.md §5.12, emulated
+  Fd domain_timer_;  // single-runner mode: the earliest protected-call deadline
   Fd devnull_;
   Fd stdin_copy_;
+  Fd console_pty_;              // --console pty: the terminal side, held open
+  std::string console_backend_;
   static constexpr uint32_t kStdin = 0x8000'0000u;
   bool stop_ = false;
   bool sched_warned_ = false;
+  uint64_t top_priority_ = 0;  // the highest SDF priority of the system (nice 0)
   bool faulted_ = false;
   double t0_ = 0;
   uint64_t epoch_ns_ = 0;  // time 0 of the system (PROTOCOLS.md §2.2), CLOCK_MONOTONIC
   double boot_ms_ = -1;
+  double prepared_ms_ = -1;
+  double started_ms_ = -1;
   unsigned inits_ = 0;
   unsigned idle_ticks_ = 0;
   // single runner
@@ -205,6 +239,9 @@ Status Monitor::prepare() {
   Result<SystemPlan> plan = plan_system(sys_);
   if (!plan) return Error{plan.error()};
   plan_ = std::move(*plan);
+  if (Status st = apply_ppc_timeouts(plan_, sys_, options_.ppc_timeouts); !st) return st;
+  domains_ = DomainSchedule::of(sys_);
+  if (sys_.domains && !domains_) mon("MON|WARN: the system declares domains but no schedule entry: every PD runs");
   if (image_.pds.size() != sys_.pds.size()) return Error{"the image has no program for every PD"};
 
   epoll_ = Fd(epoll_create1(EPOLL_CLOEXEC));
@@ -224,6 +261,7 @@ Status Monitor::prepare() {
     pairs_.push_back(std::move(*o));
   }
   pds_.resize(sys_.pds.size());
+  for (const sdf::ProtectionDomain& pd : sys_.pds) top_priority_ = std::max<uint64_t>(top_priority_, pd.priority);
   for (uint32_t i = 0; i < pds_.size(); ++i) {
     Pd& pd = pds_[i];
     pd.index = i;
@@ -269,28 +307,9 @@ Status Monitor::prepare_devices() {
           d.watch = Fd(fcntl(t, F_DUPFD_CLOEXEC, 3));
           break;
         }
-        case board::DeviceKind::Console: {
-          int p[2];
-          if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) return Error{"pipe: " + std::string(std::strerror(errno))};
-          d.resource = Fd(p[0]);
-          d.feed = Fd(p[1]);
-          d.watch = Fd(fcntl(p[0], F_DUPFD_CLOEXEC, 3));
-          int out = 1;
-          if (options_.console.rfind("file=", 0) == 0) {
-            out = open(options_.console.substr(5).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-            if (out < 0) return Error{"console file: " + std::string(std::strerror(errno))};
-            d.resource2 = Fd(out);
-          } else {
-            d.resource2 = Fd(fcntl(1, F_DUPFD_CLOEXEC, 3));
-          }
-          int in = fcntl(0, F_DUPFD_CLOEXEC, 3);
-          if (in >= 0) {
-            fcntl(in, F_SETFL, fcntl(in, F_GETFL) | O_NONBLOCK);
-            stdin_copy_ = Fd(in);
-            watch(in, Source::Device, kStdin);
-          }
+        case board::DeviceKind::Console:
+          if (Status st = attach_console(d); !st) return st;
           break;
-        }
         default:
           return Error{"PD '" + pds_[i].model->name + "' drives " + irq.device.name() +
                        ", which has no backend attached (block and NIC devices are not available yet)"};
@@ -327,7 +346,7 @@ Status Monitor::prepare_devices() {
       } else if (dev->kind == board::DeviceKind::Console) {
         info->fd = host::kFdConsoleIn;
         info->fd2 = host::kFdConsoleOut;
-        backend = options_.console == "stdio" ? "stdio" : options_.console.c_str();
+        backend = console_backend_.c_str();
       }
     }
     if (dev->kind == board::DeviceKind::Timer) {
@@ -370,24 +389,61 @@ Status Monitor::prepare_clock_pages() {
   return Ok{};
 }
 
+// The console's backend: the driver reads input from `resource` and writes output to `resource2`;
+// the monitor watches `watch` for input. stdio and file=PATH: input is copied by the monitor from its
+// input descriptor into a pipe; pty: both are the master side of a new pseudo-terminal.
+Status Monitor::attach_console(Device& d) {
+  if (options_.console == "pty") {
+    Fd master(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+    char path[128];
+    if (!master.valid() || grantpt(master.get()) != 0 || unlockpt(master.get()) != 0 ||
+        ptsname_r(master.get(), path, sizeof path) != 0) {
+      return Error{"cannot allocate a pseudo-terminal for the console: " + std::string(std::strerror(errno))};
+    }
+    // The monitor holds the terminal side open, in raw mode, so the driver never sees a hang-up
+    // while nobody is attached, and bytes pass unchanged.
+    console_pty_ = Fd(open(path, O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!console_pty_.valid()) return Error{std::string("cannot open ") + path + ": " + std::strerror(errno)};
+    termios t{};
+    tcgetattr(console_pty_.get(), &t);
+    cfmakeraw(&t);
+    tcsetattr(console_pty_.get(), TCSANOW, &t);
+    fcntl(master.get(), F_SETFL, fcntl(master.get(), F_GETFL) | O_NONBLOCK);
+    d.resource2 = Fd(fcntl(master.get(), F_DUPFD_CLOEXEC, 3));
+    d.watch = Fd(fcntl(master.get(), F_DUPFD_CLOEXEC, 3));
+    d.resource = std::move(master);
+    console_backend_ = std::string("pty:") + path;
+    mon(std::string("MON|INFO: console on ") + path);
+    return Ok{};
+  }
+  int p[2];
+  if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) return Error{"pipe: " + std::string(std::strerror(errno))};
+  d.resource = Fd(p[0]);
+  d.feed = Fd(p[1]);
+  d.watch = Fd(fcntl(p[0], F_DUPFD_CLOEXEC, 3));
+  if (options_.console.rfind("file=", 0) == 0) {
+    int out = open(options_.console.substr(5).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) return Error{"console file: " + std::string(std::strerror(errno))};
+    d.resource2 = Fd(out);
+    console_backend_ = "file:" + options_.console.substr(5);
+  } else {
+    d.resource2 = Fd(fcntl(1, F_DUPFD_CLOEXEC, 3));
+    console_backend_ = "stdio";
+  }
+  int in = fcntl(options_.console_input_fd, F_DUPFD_CLOEXEC, 3);
+  if (in >= 0) {
+    fcntl(in, F_SETFL, fcntl(in, F_GETFL) | O_NONBLOCK);
+    stdin_copy_ = Fd(in);
+    watch(in, Source::Device, kStdin);
+  }
+  return Ok{};
+}
+
 Status Monitor::prepare_pd(Pd& pd) {
   const PdPlan& p = plan_.pds[pd.index];
   const image::PdImage& img = *pd.image;
 
-  // The ELF, shared by every PD (and every restart) running the same bytes.
-  for (uint32_t j = 0; j < pd.index; ++j) {
-    if (image_.pds[j].elf == img.elf) {
-      pd.exec_fd = pds_[j].exec_fd;
-      break;
-    }
-  }
-  if (pd.exec_fd < 0) {
-    Result<Fd> elf = sealed_memfd("corokit-elf-" + pd.model->name, img.elf.data(), img.elf.size(), true);
-    if (!elf) return Error{elf.error()};
-    pd.exec_fd = elf->get();
-    elf_fds_.push_back(std::move(*elf));
-  }
-
+  if (Status st = ensure_elf(pd); !st) return st;
   std::vector<DeviceGrant> grants;
   pd.fds = {{devnull_.get(), 0}, {pd.console_w.get(), 1}, {pd.console_w.get(), 2}, {pd.event.get(), host::kFdMonitor}};
   for (const Device& d : devices_) {
@@ -491,7 +547,8 @@ Status Monitor::prepare_pd(Pd& pd) {
   d.magic = host::kBootMagic;
   d.version = host::kAbiVersion;
   d.flags = (options_.single_runner ? uint32_t{host::kBootSingleRunner} : 0u) |
-            (options_.checked ? uint32_t{host::kBootChecked} : 0u) | (pd.model->passive ? uint32_t{host::kBootPassive} : 0u);
+            (options_.checked ? uint32_t{host::kBootChecked} : 0u) | (pd.model->passive ? uint32_t{host::kBootPassive} : 0u) |
+            (options_.ppc_fail_fast ? uint32_t{host::kBootCallFailFast} : 0u);
   d.pd_index = pd.index;
   std::snprintf(d.name, sizeof d.name, "%s", pd.model->name.c_str());
   d.priority = static_cast<uint32_t>(pd.model->priority);
@@ -531,6 +588,40 @@ Status Monitor::prepare_pd(Pd& pd) {
   return Ok{};
 }
 
+// The ELF, shared by every PD (and every restart) running the same program: one sealed memfd per
+// distinct ELF, so 63 PDs of one ELF map the same pages. The packer reads each program file once,
+// so PDs with the same source path and size carry the same bytes; comparing megabytes of ELF per PD
+// would dominate the boot, so for those only the header and the layout are compared. ELFs from
+// different paths are compared in full.
+bool Monitor::same_program(const image::PdImage& a, const image::PdImage& b) {
+  if (a.elf.size() != b.elf.size() || a.entry != b.entry || a.segments.size() != b.segments.size()) return false;
+  for (size_t i = 0; i < a.segments.size(); ++i) {
+    const image::LoadSegment& x = a.segments[i];
+    const image::LoadSegment& y = b.segments[i];
+    if (x.vaddr != y.vaddr || x.mem_size != y.mem_size || x.file_size != y.file_size) return false;
+  }
+  if (a.source_path.empty() || a.source_path != b.source_path) return a.elf == b.elf;
+  size_t head = std::min<size_t>(a.elf.size(), 4096);
+  return std::equal(a.elf.begin(), a.elf.begin() + static_cast<std::ptrdiff_t>(head), b.elf.begin()) &&
+         std::equal(a.elf.end() - static_cast<std::ptrdiff_t>(head), a.elf.end(), b.elf.end() - static_cast<std::ptrdiff_t>(head));
+}
+
+Status Monitor::ensure_elf(Pd& pd) {
+  if (pd.exec_fd >= 0) return Ok{};
+  for (const Pd& other : pds_) {
+    if (other.exec_fd >= 0 && same_program(*other.image, *pd.image)) {
+      pd.exec_fd = other.exec_fd;
+      return Ok{};
+    }
+  }
+  const std::vector<uint8_t>& elf = pd.image->elf;
+  Result<Fd> fd = sealed_memfd("corokit-elf-" + pd.model->name, elf.data(), elf.size(), true);
+  if (!fd) return Error{fd.error()};
+  pd.exec_fd = fd->get();
+  elf_fds_.push_back(std::move(*fd));
+  return Ok{};
+}
+
 Status Monitor::spawn(Pd& pd) {
   SpawnSpec spec;
   spec.exec_fd = pd.exec_fd;
@@ -547,13 +638,17 @@ Status Monitor::spawn(Pd& pd) {
   pd.life = Life::Starting;
   pd.sr = Sr::NotReady;
   watch(pd.proc.pidfd.get(), Source::PdExit, pd.index);
-  std::string missing = apply_scheduling(pd.proc.pid, *pd.model, options_, options_.single_runner);
-  if (!missing.empty() && !sched_warned_) {
-    sched_warned_ = true;
-    mon("MON|WARN: H05: not enforced on this host: " + missing + " (PD '" + pd.model->name +
-        "'); PDs without real-time scheduling run SCHED_OTHER with nice values in priority order");
-  }
+  pd.frozen = false;
+  if (!options_.single_runner && !domain_allows(pd)) freeze(pd, true);
+  warn_scheduling(pd, apply_affinity(pd.proc.pid, *pd.model));
   return Ok{};
+}
+
+void Monitor::warn_scheduling(const Pd& pd, const std::string& missing) {
+  if (missing.empty() || sched_warned_) return;
+  sched_warned_ = true;
+  mon("MON|WARN: H05: not enforced on this host: " + missing + " (PD '" + pd.model->name +
+      "'); PDs without real-time scheduling run SCHED_OTHER with nice values in priority order");
 }
 
 void Monitor::watch(int fd, Source s, uint32_t index, uint32_t events) {
@@ -591,6 +686,7 @@ RunResult Monitor::run() {
     result.exit_code = 2;
     return result;
   }
+  prepared_ms_ = now_ms() - t0_;
   watch(signal_fd_.get(), Source::Signal, 0);
   if (options_.timeout_s) {
     timeout_fd_ = Fd(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
@@ -611,6 +707,7 @@ RunResult Monitor::run() {
     watch(tick_fd_.get(), Source::Tick, 0);
   }
 
+  if (domains_) start_domains();
   // Higher priorities first, so on a busy machine they get going first.
   std::vector<uint32_t> order(pds_.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -624,6 +721,7 @@ RunResult Monitor::run() {
       break;
     }
   }
+  started_ms_ = now_ms() - t0_;
   if (!stop_) loop();
   shutdown();
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
@@ -631,6 +729,8 @@ RunResult Monitor::run() {
   result.faulted = faulted_;
   result.exit_code = faulted_ ? 1 : 0;
   result.boot_ms = boot_ms_;
+  result.prepared_ms = prepared_ms_;
+  result.started_ms = started_ms_;
   return result;
 }
 
@@ -668,6 +768,12 @@ void Monitor::loop() {
         }
         case Source::PdEvent:
           on_pd_event(pds_[index]);
+          break;
+        case Source::CallTimer:
+          on_call_timer();
+          break;
+        case Source::DomainTimer:
+          on_domain_timer();
           break;
         case Source::PdExit:
           on_pd_exit(pds_[index]);
@@ -738,11 +844,15 @@ void Monitor::handle_notes(Pd& pd) {
   uint32_t notes = c->notes.exchange(0, std::memory_order_acq_rel);
   if (notes & host::kNoteInitDone && !pd.init_done) {
     pd.init_done = true;
+    if (!options_.single_runner && pd.proc.pid > 0) warn_scheduling(pd, apply_priority(pd.proc.pid, *pd.model, options_, top_priority_));
     if (++inits_ == pds_.size() && boot_ms_ < 0) {
       boot_ms_ = now_ms() - t0_;
       if (options_.boot_report) {
-        char buf[96];
-        std::snprintf(buf, sizeof buf, "MON|INFO: every init() returned after %.1f ms", boot_ms_);
+        char buf[160];
+        std::snprintf(buf, sizeof buf,
+                      "MON|INFO: every init() returned after %.1f ms (objects ready after %.1f ms, every PD "
+                      "process started after %.1f ms)",
+                      boot_ms_, prepared_ms_, started_ms_);
         mon(buf);
       }
     }
@@ -750,6 +860,18 @@ void Monitor::handle_notes(Pd& pd) {
   if (notes & host::kNotePassive) {
     drain_console(pd, false);
     mon("MON|INFO: PD '" + pd.model->name + "' is now passive!");
+  }
+  if (notes & host::kNoteCallTimeout) {
+    unsigned ch = c->timed_out_channel % host::kMaxIds;
+    const PdPlan& p = plan_.pds[pd.index];
+    const host::BootChannel& bc = p.channels[ch];
+    const Pd& callee = pds_[p.pairs[bc.pair].peer_pd];
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%g", bc.call_timeout_us / 1000.0);
+    mon("MON|WARN: protected call of PD '" + pd.model->name + "' on channel " + std::to_string(ch) + " to '" +
+        callee.model->name + "' timed out after " + ms + " ms; a late reply is discarded");
+    out_.json_event("{\"event\":\"call_failed\",\"pd\":\"" + pd.model->name + "\",\"channel\":" + std::to_string(ch) +
+                    ",\"callee\":\"" + callee.model->name + "\",\"why\":\"timed out\"}");
   }
   if (notes & host::kNoteIrqAck) {
     uint64_t bits = c->irq_ack.exchange(0, std::memory_order_acq_rel);
@@ -787,13 +909,15 @@ void Monitor::handle_request(Pd& pd) {
           sr_remove(*child);
         }
         child->stopped_by_parent = true;
+        if (child->life == Life::Stopped) set_down(*child, sdk::CallFailure::CalleeStopped);
         response = 0;
         break;
       case host::Request::ChildResume:
         if (child->life == Life::Stopped) {
-          syscall(SYS_pidfd_send_signal, child->proc.pidfd.get(), SIGCONT, nullptr, 0);
+          if (!child->preempted && !child->frozen) syscall(SYS_pidfd_send_signal, child->proc.pidfd.get(), SIGCONT, nullptr, 0);
           child->life = Life::Alive;
           if (options_.single_runner) sr_make_ready(*child, false);
+          set_down(*child, sdk::CallFailure::None);
         }
         child->stopped_by_parent = false;
         response = 0;
@@ -805,6 +929,7 @@ void Monitor::handle_request(Pd& pd) {
           child->life = Life::Alive;
           cc->verdict_seq.fetch_add(1, std::memory_order_seq_cst);
           host::futex_wake(&cc->verdict_seq);
+          set_down(*child, sdk::CallFailure::None);
           if (options_.single_runner) sr_make_ready(*child, false);
         }
         response = 0;
@@ -856,6 +981,7 @@ void Monitor::handle_fault(Pd& pd) {
         break;
     }
     mon("MON|ERROR: PD '" + pd.model->name + "' could not start: " + why);
+    set_down(pd, sdk::CallFailure::CalleeDied);
     out_.json_event("{\"event\":\"startup_error\",\"pd\":\"" + pd.model->name + "\"}");
     pd.life = Life::Dead;
     faulted_ = true;
@@ -863,6 +989,7 @@ void Monitor::handle_fault(Pd& pd) {
     return;
   }
   pd.life = Life::Faulted;
+  set_down(pd, sdk::CallFailure::CalleeFaulted);
   FaultContext ctx = context(pd);
   bool child = pd.model->parent != sdf::kNone;
   out_.json_event(fault_json(f, ctx, child));
@@ -911,6 +1038,7 @@ void Monitor::deliver_child_fault(Pd& child, const host::ChildFault& f) {
 }
 
 void Monitor::report_death(Pd& pd, int status) {
+  set_down(pd, sdk::CallFailure::CalleeDied);
   std::string what = WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
                                        : "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
                                              signal_name(WTERMSIG(status)) + ")";
@@ -969,6 +1097,8 @@ void Monitor::drain_console(Pd& pd, bool final) {
 }
 
 bool Monitor::restart(Pd& pd) {
+  set_down(pd, sdk::CallFailure::CalleeRestarted);
+  pd.call_deadline_ms = 0;
   if (pd.proc.pid > 0) {
     unwatch(pd.proc.pidfd.get());
     kill_and_reap(pd.proc);
@@ -995,6 +1125,8 @@ bool Monitor::restart(Pd& pd) {
   pd.st()->asleep.store(0);
   pd.init_done = false;
   pd.stopped_by_parent = false;
+  pd.preempted = false;
+  pd.resume_without_go = false;
   for (Device& d : devices_) {
     if (d.driver == pd.index) set_masked(d, true);
   }
@@ -1003,7 +1135,153 @@ bool Monitor::restart(Pd& pd) {
     pd.life = Life::Dead;
     return false;
   }
+  set_down(pd, sdk::CallFailure::None);
   return true;
+}
+
+// ---- R4: protected calls that fail ------------------------------------------------------------------
+
+const char* failure_text(sdk::CallFailure f) {
+  switch (f) {
+    case sdk::CallFailure::None: return "replied";
+    case sdk::CallFailure::Timeout: return "timed out";
+    case sdk::CallFailure::CalleeFaulted: return "faulted";
+    case sdk::CallFailure::CalleeStopped: return "was stopped";
+    case sdk::CallFailure::CalleeRestarted: return "was restarted";
+    case sdk::CallFailure::CalleeDied: return "died";
+  }
+  return "failed";
+}
+
+const host::PpcSlot* Monitor::call_slot(const Pd& pd, unsigned channel) const {
+  const PdPlan& p = plan_.pds[pd.index];
+  const host::BootChannel& bc = p.channels[channel];
+  return reinterpret_cast<const host::PpcSlot*>(pairs_[p.pairs[bc.pair].pair].data() + host::pair_slot_offset(bc.slot));
+}
+
+// Callers in fail-fast mode see it at once when they call a PD that cannot serve.
+void Monitor::set_down(Pd& pd, sdk::CallFailure why) {
+  if (!options_.ppc_fail_fast) return;
+  pd.st()->down.store(static_cast<uint32_t>(why), std::memory_order_seq_cst);
+  if (why != sdk::CallFailure::None) fail_calls_to(pd, why);
+}
+
+// Every call to `callee` that has no reply yet ends with the distinguished reply.
+void Monitor::fail_calls_to(Pd& callee, sdk::CallFailure why) {
+  for (Pd& caller : pds_) {
+    const PdPlan& p = plan_.pds[caller.index];
+    for (unsigned ch = 0; ch < host::kMaxIds; ++ch) {
+      const host::BootChannel& bc = p.channels[ch];
+      if (bc.kind != host::ChannelKind::Channel || !bc.can_call || p.pairs[bc.pair].peer_pd != callee.index) continue;
+      const host::PpcSlot* s = call_slot(caller, ch);
+      uint32_t seq = s->call_seq.load(std::memory_order_seq_cst);
+      if (seq == s->reply_seq.load() || seq == s->cancel_seq.load()) continue;
+      const ControlBlock* c = caller.cb();
+      if (c->abort_seq.load() != 0 && c->abort_channel == ch && c->abort_call_seq == seq) continue;  // already ended
+      abort_call(caller, ch, seq, why);
+    }
+  }
+}
+
+void Monitor::abort_call(Pd& caller, unsigned channel, uint32_t seq, sdk::CallFailure why) {
+  ControlBlock* c = caller.cb();
+  c->abort_channel = channel;
+  c->abort_call_seq = seq;
+  c->abort_reason = static_cast<uint32_t>(why);
+  c->abort_seq.fetch_add(1, std::memory_order_seq_cst);
+  host::futex_wake(&c->abort_seq);
+  caller.call_deadline_ms = 0;
+  if (options_.single_runner && caller.sr == Sr::WaitReply) sr_make_ready(caller, false);
+  if (why == sdk::CallFailure::Timeout) return;  // logged when the caller reports it
+  const PdPlan& p = plan_.pds[caller.index];
+  const Pd& callee = pds_[p.pairs[p.channels[channel].pair].peer_pd];
+  mon("MON|WARN: protected call of PD '" + caller.model->name + "' on channel " + std::to_string(channel) + " to '" +
+      callee.model->name + "' failed: the callee " + failure_text(why) + " (fail-fast)");
+  out_.json_event("{\"event\":\"call_failed\",\"pd\":\"" + caller.model->name + "\",\"channel\":" + std::to_string(channel) +
+                  ",\"callee\":\"" + callee.model->name + "\",\"why\":\"" + failure_text(why) + "\"}");
+}
+
+// Single-runner mode: the monitor times calls (the caller does not run while it waits).
+void Monitor::arm_call_timer() {
+  double next = 0;
+  for (const Pd& pd : pds_) {
+    if (pd.call_deadline_ms > 0 && (next == 0 || pd.call_deadline_ms < next)) next = pd.call_deadline_ms;
+  }
+  if (!call_timer_.valid()) {
+    call_timer_ = Fd(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    watch(call_timer_.get(), Source::CallTimer, 0);
+  }
+  itimerspec its{};
+  if (next > 0) {
+    double left = std::max(next - now_ms(), 0.001);
+    its.it_value.tv_sec = static_cast<time_t>(left / 1000);
+    its.it_value.tv_nsec = static_cast<long>((left - static_cast<double>(its.it_value.tv_sec) * 1000) * 1e6);
+    if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0) its.it_value.tv_nsec = 1;
+  }
+  timerfd_settime(call_timer_.get(), 0, &its, nullptr);
+}
+
+void Monitor::on_call_timer() {
+  uint64_t n;
+  while (read(call_timer_.get(), &n, sizeof n) == sizeof n) {
+  }
+  double now = now_ms();
+  for (Pd& pd : pds_) {
+    if (pd.call_deadline_ms == 0 || pd.call_deadline_ms > now) continue;
+    pd.call_deadline_ms = 0;
+    if (pd.sr != Sr::WaitReply) continue;
+    const host::PpcSlot* s = call_slot(pd, pd.call_channel);
+    uint32_t seq = s->call_seq.load();
+    if (seq != s->reply_seq.load()) abort_call(pd, pd.call_channel, seq, sdk::CallFailure::Timeout);
+  }
+  arm_call_timer();
+}
+
+// ---- domains (SDF.md §5.12) ---------------------------------------------------------------------------
+// Parallel mode: the PDs of inactive domains are stopped (SIGSTOP, waited for) and continued when
+// their domain comes; single-runner mode: the dispatcher only runs PDs of the active domain. The
+// monitor is never frozen.
+
+void Monitor::start_domains() {
+  domain_timer_ = Fd(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+  watch(domain_timer_.get(), Source::DomainTimer, 0);
+  arm_domain_timer();
+}
+
+void Monitor::arm_domain_timer() {
+  uint64_t us = domains_->slice_us();
+  itimerspec its{};
+  its.it_value.tv_sec = static_cast<time_t>(us / 1000000);
+  its.it_value.tv_nsec = static_cast<long>(us % 1000000) * 1000;
+  timerfd_settime(domain_timer_.get(), 0, &its, nullptr);
+}
+
+void Monitor::freeze(Pd& pd, bool frozen) {
+  if (pd.proc.pid <= 0 || pd.frozen == frozen) return;
+  pd.frozen = frozen;
+  if (frozen) {
+    syscall(SYS_pidfd_send_signal, pd.proc.pidfd.get(), SIGSTOP, nullptr, 0);
+    siginfo_t si{};
+    while (waitid(P_PIDFD, static_cast<id_t>(pd.proc.pidfd.get()), &si, WSTOPPED | WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+    }
+  } else if (pd.life != Life::Stopped) {  // a child its parent stopped stays stopped
+    syscall(SYS_pidfd_send_signal, pd.proc.pidfd.get(), SIGCONT, nullptr, 0);
+  }
+}
+
+void Monitor::on_domain_timer() {
+  uint64_t n;
+  while (read(domain_timer_.get(), &n, sizeof n) == sizeof n) {
+  }
+  domains_->advance();
+  arm_domain_timer();
+  if (options_.single_runner) return;  // the dispatcher preempts and picks by domain
+  for (Pd& pd : pds_) {
+    if (!domain_allows(pd)) freeze(pd, true);
+  }
+  for (Pd& pd : pds_) {
+    if (domain_allows(pd)) freeze(pd, false);
+  }
 }
 
 // ---- devices -------------------------------------------------------------------------------------
@@ -1040,7 +1318,8 @@ bool Monitor::has_events(const Pd& pd) const {
     const host::BootChannel& bc = p.channels[ch];
     if (bc.kind != host::ChannelKind::Channel || !bc.callee) continue;
     const auto* s = reinterpret_cast<const host::PpcSlot*>(pairs_[p.pairs[bc.pair].pair].data() + host::pair_slot_offset(bc.slot));
-    if (s->call_seq.load() != s->taken_seq.load()) return true;
+    uint32_t call = s->call_seq.load();
+    if (call != s->taken_seq.load() && call != s->cancel_seq.load()) return true;
   }
   return false;
 }
@@ -1061,9 +1340,15 @@ bool Monitor::idle() const {
   if (timer_armed()) return false;
   for (const Pd& pd : pds_) {
     if (pd.proc.pid <= 0 || pd.life == Life::Stopped || pd.life == Life::Dead || pd.life == Life::Faulted) continue;
-    if (!pd.init_done) return false;
     auto state = static_cast<PdState>(pd.cb()->state.load());
-    if (state == PdState::Calling) continue;
+    if (state == PdState::Calling) {  // also from init(): blocked until its callee answers ...
+      const auto& chans = plan_.pds[pd.index].channels;
+      if (std::any_of(chans.begin(), chans.end(), [](const host::BootChannel& c) { return c.call_timeout_us != 0; })) {
+        return false;  // ... or until its timeout expires
+      }
+      continue;
+    }
+    if (!pd.init_done) return false;
     if (state != PdState::Waiting || pd.st()->asleep.load() == 0 || has_events(pd)) return false;
   }
   return true;
@@ -1073,6 +1358,9 @@ bool Monitor::idle() const {
 // will fire.
 bool Monitor::sr_idle() const {
   if (timer_armed()) return false;
+  if (domains_ && std::any_of(std::begin(ready_), std::end(ready_), [](const auto& q) { return !q.empty(); })) {
+    return false;  // ready, waiting for its domain
+  }
   for (const Pd& pd : pds_) {
     if (pd.proc.pid > 0 && pd.life == Life::Starting) return false;
   }
@@ -1081,10 +1369,13 @@ bool Monitor::sr_idle() const {
 
 // ---- single-runner mode ----------------------------------------------------------------------------
 
+bool Monitor::domain_allows(const Pd& pd) const { return !domains_ || domains_->domain_of(*pd.model) == domains_->active(); }
+
 void Monitor::handle_yield(Pd& pd) {
   ControlBlock* c = pd.cb();
   drain_console(pd, false);
   if (pd.life == Life::Starting) pd.life = Life::Alive;
+  pd.resume_without_go = false;  // it waits for `go` now (possibly already stopped by a preemption)
   switch (c->yield) {
     case host::Yield::Ready:
       pd.sr = Sr::NotReady;
@@ -1096,17 +1387,40 @@ void Monitor::handle_yield(Pd& pd) {
       break;
     case host::Yield::Wait:
       if (running_ == static_cast<int>(pd.index)) running_ = -1;
+      sr_remove(pd);
       pd.sr = Sr::WaitEvents;
       break;
     case host::Yield::Call:
       if (running_ == static_cast<int>(pd.index)) running_ = -1;
+      sr_remove(pd);
       pd.sr = Sr::WaitReply;
       pd.call_pair = c->yield_arg[0];
       pd.call_slot = c->yield_arg[1];
+      if (pd.call_channel != c->yield_arg[2] || pd.call_deadline_ms == 0) {
+        pd.call_channel = c->yield_arg[2] % host::kMaxIds;
+        uint32_t us = plan_.pds[pd.index].channels[pd.call_channel].call_timeout_us;
+        pd.call_deadline_ms = us != 0 ? now_ms() + us / 1000.0 : 0;
+        if (us != 0) arm_call_timer();
+      }
       break;
     case host::Yield::None:
       break;
   }
+}
+
+// Stops the running PD (SIGSTOP, and waits until it has stopped, so two PDs never run at once) and
+// queues it first among its priority, as seL4 does with a preempted thread.
+void Monitor::sr_preempt(Pd& pd) {
+  running_ = -1;
+  if (pd.proc.pid > 0 && !pd.preempted) {
+    syscall(SYS_pidfd_send_signal, pd.proc.pidfd.get(), SIGSTOP, nullptr, 0);
+    siginfo_t si{};
+    while (waitid(P_PIDFD, static_cast<id_t>(pd.proc.pidfd.get()), &si, WSTOPPED | WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+    }
+    pd.preempted = true;
+  }
+  pd.resume_without_go = true;
+  sr_make_ready(pd, true);
 }
 
 void Monitor::sr_make_ready(Pd& pd, bool at_head) {
@@ -1129,7 +1443,6 @@ void Monitor::sr_remove(Pd& pd) {
 }
 
 void Monitor::sr_dispatch() {
-  if (running_ >= 0) return;
   // Boot barrier: nobody runs while a PD is still setting up, so init() order is by priority.
   for (const Pd& pd : pds_) {
     if (pd.proc.pid > 0 && pd.life == Life::Starting) return;
@@ -1142,7 +1455,10 @@ void Monitor::sr_dispatch() {
       const PdPlan& p = plan_.pds[pd.index];
       const auto* s = reinterpret_cast<const host::PpcSlot*>(pairs_[p.pairs[pd.call_pair].pair].data() +
                                                              host::pair_slot_offset(pd.call_slot));
-      if (s->reply_seq.load() == s->call_seq.load()) sr_make_ready(pd, false);
+      if (s->reply_seq.load() == s->call_seq.load()) {
+        pd.call_deadline_ms = 0;
+        sr_make_ready(pd, false);
+      }
     }
   }
   // Boot order among equal priorities is by global index.
@@ -1151,16 +1467,36 @@ void Monitor::sr_dispatch() {
       std::sort(q.begin(), q.end());
     }
   }
+  int top = -1;
+  for (int prio = 255; prio >= 0 && top < 0; --prio) {
+    const auto& q = ready_[prio];
+    if (std::any_of(q.begin(), q.end(), [&](uint32_t i) { return domain_allows(pds_[i]); })) top = prio;
+  }
+  if (running_ >= 0) {
+    // Preemption: a higher-priority PD became ready (an IRQ, a timeout) while this one computes, or
+    // its domain's time is over.
+    if (domain_allows(pds_[running_]) && top <= static_cast<int>(pds_[running_].model->priority & 0xff)) return;
+    sr_preempt(pds_[running_]);
+  }
   for (int prio = 255; prio >= 0; --prio) {
     auto& q = ready_[prio];
-    if (q.empty()) continue;
-    Pd& pd = pds_[q.front()];
-    q.pop_front();
+    auto it = std::find_if(q.begin(), q.end(), [&](uint32_t i) { return domain_allows(pds_[i]); });
+    if (it == q.end()) continue;
+    Pd& pd = pds_[*it];
+    q.erase(it);
     pd.sr = Sr::Running;
     running_ = static_cast<int>(pd.index);
-    ControlBlock* c = pd.cb();
-    c->go.fetch_add(1, std::memory_order_seq_cst);
-    host::futex_wake(&c->go);
+    if (pd.preempted) {
+      syscall(SYS_pidfd_send_signal, pd.proc.pidfd.get(), SIGCONT, nullptr, 0);
+      pd.preempted = false;
+    }
+    if (pd.resume_without_go) {  // it was stopped while computing: it goes on where it was
+      pd.resume_without_go = false;
+    } else {
+      ControlBlock* c = pd.cb();
+      c->go.fetch_add(1, std::memory_order_seq_cst);
+      host::futex_wake(&c->go);
+    }
     return;
   }
   if (options_.until_idle && sr_idle()) stop_ = true;

@@ -15,6 +15,8 @@ struct RunResult {
   int exit_code = 0;        // 0: no PD faulted; 1: a fault was reported; 2: the system could not boot
   bool faulted = false;
   double boot_ms = -1;      // until every init() returned (-1: not reached)
+  double prepared_ms = -1;  // until every object and boot descriptor existed
+  double started_ms = -1;   // until every PD process had been started
 };
 
 // Boots `image` and runs it until it finishes, a stop condition of `options` is met, or SIGINT /

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -13,67 +14,106 @@
 #include <cerrno>
 #include <cstring>
 
+#include "sdk/host/Syscall.h"
 #include "system/runtime/SeccompPolicy.h"
 
 namespace corokit::runtime {
 namespace {
 
-constexpr int kTempBase = 2000;
+using host::sys::call;
 
-// In the child: async-signal-safe calls only.
-[[noreturn]] void child_main(const SpawnSpec& spec, pid_t parent, char* const* argv, char* const* envp) {
+constexpr int kTempBase = 2000;
+constexpr size_t kChildStack = 32 * 1024;
+
+// Everything the child reads, owned by the Process until it is reaped.
+struct Launch {
+  SpawnSpec spec;
+  pid_t parent = -1;
+  char* argv[2] = {};
+  char* envp[1] = {};
+  alignas(64) char stack[kChildStack];
+};
+
+struct KernelSigaction {  // the kernel's struct sigaction (x86-64)
+  unsigned long handler;
+  unsigned long flags;
+  unsigned long restorer;
+  uint64_t mask;
+};
+
+[[noreturn]] void die(int code) {
+  for (;;) call(SYS_exit_group, code);
+}
+
+// The child shares the monitor's memory until it executes the ELF (CLONE_VM: no page tables are
+// copied, which is what makes starting 63 PDs cheap) while the monitor goes on starting the next PD.
+// So it makes raw system calls only: no libc call that could write errno or take a lock, no
+// allocation, no write to memory other than its own stack (and no sanitizer bookkeeping, which
+// would write the monitor's shadow memory or use its thread's fake stacks).
+__attribute__((no_sanitize("address", "undefined"))) int child_main(void* raw) {
+  const Launch& l = *static_cast<const Launch*>(raw);
+  const SpawnSpec& spec = l.spec;
+  // Handlers are not shared (no CLONE_SIGHAND) but would run on shared memory: back to defaults
+  // before any signal is unblocked (exec would reset them anyway).
+  KernelSigaction dfl{};
+  for (long sig = 1; sig <= 64; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) call(SYS_rt_sigaction, sig, reinterpret_cast<long>(&dfl), 0, 8);
+  }
   int temps[256];
   size_t n = spec.fds.size() < 256 ? spec.fds.size() : 256;
-  for (size_t i = 0; i < n; ++i) temps[i] = fcntl(spec.fds[i].first, F_DUPFD, kTempBase);
-  int exec_tmp = fcntl(spec.exec_fd, F_DUPFD, kTempBase);
+  for (size_t i = 0; i < n; ++i) temps[i] = static_cast<int>(call(SYS_fcntl, spec.fds[i].first, F_DUPFD, kTempBase));
+  long exec_tmp = call(SYS_fcntl, spec.exec_fd, F_DUPFD, kTempBase);
   int top = 0;
   for (size_t i = 0; i < n; ++i) {
-    if (temps[i] < 0 || dup2(temps[i], spec.fds[i].second) < 0) _exit(126);
+    if (temps[i] < 0 || call(SYS_dup2, temps[i], spec.fds[i].second) < 0) die(126);
     if (spec.fds[i].second > top) top = spec.fds[i].second;
   }
-  if (exec_tmp < 0 || dup2(exec_tmp, kFdExec) < 0) _exit(126);
-  fcntl(kFdExec, F_SETFD, FD_CLOEXEC);
-  syscall(SYS_close_range, top + 1, kFdExec - 1, 0);
-  syscall(SYS_close_range, kFdExec + 1, ~0u, 0);
+  if (exec_tmp < 0 || call(SYS_dup2, exec_tmp, kFdExec) < 0) die(126);
+  call(SYS_fcntl, kFdExec, F_SETFD, FD_CLOEXEC);
+  call(SYS_close_range, top + 1, kFdExec - 1, 0);
+  call(SYS_close_range, kFdExec + 1, ~0u, 0);
 
-  setsid();
-  personality(ADDR_NO_RANDOMIZE);
+  // Its own session: no terminal signals. With scheduler autogroups that also makes it a scheduling
+  // group of its own, so its priority is applied to the group as well (Scheduling.cpp).
+  call(SYS_setsid);
+  call(SYS_personality, ADDR_NO_RANDOMIZE);
   rlimit core{0, 0};
-  setrlimit(RLIMIT_CORE, &core);
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != parent) _exit(125);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  signal(SIGPIPE, SIG_DFL);
+  call(SYS_prlimit64, 0, RLIMIT_CORE, reinterpret_cast<long>(&core), 0);
+  call(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
+  if (call(SYS_getppid) != l.parent) die(125);
 
   if (spec.filter != nullptr) {
     sock_fprog prog{static_cast<unsigned short>(spec.filter->size()), const_cast<sock_filter*>(spec.filter->data())};
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(124);
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) _exit(124);
+    if (call(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(124);
+    if (call(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, reinterpret_cast<long>(&prog)) != 0) die(124);
   }
-  syscall(SYS_execveat, kFdExec, "", argv, envp, AT_EMPTY_PATH);
-  _exit(127);
+  uint64_t none = 0;
+  call(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&none), 0, 8);
+  call(SYS_execveat, kFdExec, reinterpret_cast<long>(""), reinterpret_cast<long>(l.argv), reinterpret_cast<long>(l.envp),
+       AT_EMPTY_PATH);
+  die(127);
 }
 
 }  // namespace
 
 Result<Process> spawn_process(const SpawnSpec& spec) {
-  std::string argv0 = spec.argv0;
-  char* argv[] = {argv0.data(), nullptr};
-  char* envp[] = {nullptr};
-  pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid < 0) return Error{std::string("fork: ") + std::strerror(errno)};
-  if (pid == 0) child_main(spec, parent, argv, envp);
+  auto launch = std::make_shared<Launch>();
+  launch->spec = spec;
+  launch->parent = getpid();
+  launch->argv[0] = launch->spec.argv0.data();
+  // Nothing may be delivered to the child before it has reset its handlers.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  int pidfd = -1;
+  pid_t pid = clone(child_main, launch->stack + kChildStack, CLONE_VM | CLONE_PIDFD | SIGCHLD, launch.get(), &pidfd);
+  int err = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) return Error{std::string("clone: ") + std::strerror(err)};
   Process p;
   p.pid = pid;
-  p.pidfd = Fd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
-  if (!p.pidfd.valid()) {
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-    return Error{std::string("pidfd_open: ") + std::strerror(errno)};
-  }
+  p.pidfd = Fd(pidfd);
+  p.launch = std::move(launch);
   return p;
 }
 
@@ -85,6 +125,7 @@ int kill_and_reap(Process& p) {
   }
   p.pid = -1;
   p.pidfd = Fd();
+  p.launch.reset();
   return status;
 }
 

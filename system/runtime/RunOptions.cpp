@@ -23,11 +23,44 @@ const char* run_options_help() {
          "  --checked              invalid channels and message registers fault the PD\n"
          "  --spin-us N            bounded spin before a PD sleeps (default 5; 0: never spin)\n"
          "  --sched=auto|fifo|other  real-time scheduling when permitted (default auto)\n"
-         "  --console stdio|file=PATH  backend of the console device (default stdio)\n"
+         "  --console stdio|pty|file=PATH  console device: stdin/stdout (default), a new pseudo-terminal\n"
+         "                         (its path is printed), or output to PATH (input from stdin)\n"
          "  --log PATH             write the run log (every line, child faults) to PATH\n"
          "  --events PATH          write fault and exit events as JSON lines to PATH\n"
-         "  --boot-report          print the time until every init() returned\n";
+         "  --boot-report          print the time until every init() returned\n"
+         "  --ppc-timeout MS       a protected call gives up after MS milliseconds (every pp channel)\n"
+         "  --ppc-timeout PD:CH=MS  the same for channel CH of the calling PD (0: never), repeatable\n"
+         "  --ppc-fail-fast        a protected call fails when its callee faults, stops, restarts or dies\n";
 }
+
+namespace {
+
+// MS or PD:CH=MS; MS in milliseconds, fractions allowed, at most an hour.
+Result<PpcTimeout> parse_ppc_timeout(const std::string& v) {
+  PpcTimeout t;
+  std::string ms = v;
+  size_t eq = v.rfind('=');
+  if (eq != std::string::npos) {
+    std::string target = v.substr(0, eq);
+    ms = v.substr(eq + 1);
+    size_t colon = target.rfind(':');
+    if (colon == std::string::npos || colon == 0) return Error{"--ppc-timeout: expected MS or PD:CHANNEL=MS, got '" + v + "'"};
+    t.pd = target.substr(0, colon);
+    std::string ch = target.substr(colon + 1);
+    char* end = nullptr;
+    unsigned long id = std::strtoul(ch.c_str(), &end, 10);
+    if (ch.empty() || *end != '\0' || id > 61) return Error{"--ppc-timeout: not a channel id (0..61): '" + ch + "'"};
+    t.channel = static_cast<unsigned>(id);
+  }
+  char* end = nullptr;
+  double d = std::strtod(ms.c_str(), &end);
+  if (ms.empty() || *end != '\0' || !(d >= 0) || d > 3.6e6) return Error{"--ppc-timeout: not a number of milliseconds: '" + ms + "'"};
+  t.us = static_cast<uint32_t>(d * 1000 + 0.5);
+  if (d > 0 && t.us == 0) t.us = 1;
+  return t;
+}
+
+}  // namespace
 
 Result<RunOptions> parse_run_options(const std::vector<std::string>& args, std::string* image_path) {
   RunOptions o;
@@ -91,7 +124,9 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args, std::
     } else if (is("--console")) {
       Result<std::string> v = value("--console");
       if (!v) return Error{v.error()};
-      if (*v != "stdio" && v->rfind("file=", 0) != 0) return Error{"--console: expected stdio or file=PATH"};
+      if (*v != "stdio" && *v != "pty" && (v->rfind("file=", 0) != 0 || v->size() == 5)) {
+        return Error{"--console: expected stdio, pty or file=PATH"};
+      }
       o.console = *v;
     } else if (is("--log")) {
       Result<std::string> v = value("--log");
@@ -101,6 +136,14 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args, std::
       Result<std::string> v = value("--events");
       if (!v) return Error{v.error()};
       o.json_path = *v;
+    } else if (is("--ppc-timeout")) {
+      Result<std::string> v = value("--ppc-timeout");
+      if (!v) return Error{v.error()};
+      Result<PpcTimeout> t = parse_ppc_timeout(*v);
+      if (!t) return Error{t.error()};
+      o.ppc_timeouts.push_back(*t);
+    } else if (a == "--ppc-fail-fast") {
+      o.ppc_fail_fast = true;
     } else if (a == "--boot-report") {
       o.boot_report = true;
     } else if (!a.empty() && a[0] == '-') {

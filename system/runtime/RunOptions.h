@@ -10,6 +10,14 @@
 
 namespace corokit::runtime {
 
+// R4: give up on protected calls after a time. `pd` empty: every `pp` channel of the system (the
+// default); otherwise the channel `channel` of the calling PD `pd`, which overrides the default.
+struct PpcTimeout {
+  std::string pd;
+  unsigned channel = 0;
+  uint32_t us = 0;  // 0: no timeout (exempts a channel from the default)
+};
+
 struct RunOptions {
   bool single_runner = false;      // one PD at a time, uniprocessor seL4 order (R7)
   bool prefix = true;              // prefix PD lines with the PD name
@@ -24,9 +32,12 @@ struct RunOptions {
   enum class Sched { Auto, Fifo, Other } sched = Sched::Auto;
   std::string log_path;
   std::string json_path;
-  std::string console = "stdio";   // stdio | file=PATH
+  std::string console = "stdio";   // stdio | pty | file=PATH
+  int console_input_fd = 0;        // console input with stdio or file=PATH (corokit run: its stdin)
   unsigned root_restarts = 0;      // R10: restart a faulted root PD up to N times
   bool boot_report = false;        // print the boot time once every init() returned
+  std::vector<PpcTimeout> ppc_timeouts;  // --ppc-timeout (R4); none: calls wait as on Microkit
+  bool ppc_fail_fast = false;      // a call fails when its callee faults, stops, restarts or dies (R4)
 };
 
 // Parses the options following the image path; `args` excludes the program and subcommand names.

@@ -1,5 +1,6 @@
 #include "system/runtime/Scheduling.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -23,12 +24,27 @@ struct SchedAttr {  // struct sched_attr (not in glibc 2.36's headers)
 };
 constexpr uint32_t kSchedDeadline = 6;
 
+// Every PD is a session of its own (ProcessLauncher), which with scheduler autogroups is a group of
+// its own: CFS shares the CPU between groups first, so a nice value only counts within a group. The
+// group's nice carries the priority between PDs.
+void set_autogroup_nice(pid_t pid, int nice) {
+  int fd = open(("/proc/" + std::to_string(pid) + "/autogroup").c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return;  // a kernel without autogroups: the process's nice value is all there is
+  std::string v = std::to_string(nice);
+  (void)!write(fd, v.data(), v.size());
+  close(fd);
+}
+
 }  // namespace
 
 int fifo_priority(uint64_t p) { return 1 + static_cast<int>((p > 254 ? 254 : p) * 97 / 254); }
-int nice_for(uint64_t p) { return 19 - static_cast<int>((p > 254 ? 254 : p) * 39 / 254); }
+int nice_for(uint64_t p, uint64_t top) {
+  p = p > 254 ? 254 : p;
+  top = top > 254 ? 254 : top;
+  return p >= top ? 0 : static_cast<int>((top - p) * 19 / 254);
+}
 
-std::string apply_scheduling(pid_t pid, const sdf::ProtectionDomain& pd, const RunOptions& options, bool single_runner) {
+std::string apply_affinity(pid_t pid, const sdf::ProtectionDomain& pd) {
   std::string missing;
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   if (pd.cpu != 0 || cpus > 1) {
@@ -42,7 +58,11 @@ std::string apply_scheduling(pid_t pid, const sdf::ProtectionDomain& pd, const R
       missing += "cpu " + std::to_string(pd.cpu) + " (the host has " + std::to_string(cpus) + " CPUs)";
     }
   }
-  if (single_runner) return missing;  // one PD runs at a time; priorities are the monitor's business
+  return missing;
+}
+
+std::string apply_priority(pid_t pid, const sdf::ProtectionDomain& pd, const RunOptions& options, uint64_t top_priority) {
+  std::string missing;
   bool rt = options.sched != RunOptions::Sched::Other;
   bool done = false;
   if (rt && pd.budget < pd.period) {
@@ -61,7 +81,10 @@ std::string apply_scheduling(pid_t pid, const sdf::ProtectionDomain& pd, const R
     done = sched_setscheduler(pid, SCHED_FIFO, &sp) == 0;
     if (!done) missing += std::string(missing.empty() ? "" : ", ") + "priority (SCHED_FIFO: " + std::strerror(errno) + ")";
   }
-  if (!done) setpriority(PRIO_PROCESS, static_cast<id_t>(pid), nice_for(pd.priority));
+  if (!done) {
+    setpriority(PRIO_PROCESS, static_cast<id_t>(pid), nice_for(pd.priority, top_priority));
+    set_autogroup_nice(pid, nice_for(pd.priority, top_priority));
+  }
   if (!rt && pd.budget < pd.period) missing += std::string(missing.empty() ? "" : ", ") + "budget/period (--sched=other)";
   return missing;
 }

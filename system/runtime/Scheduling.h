@@ -12,13 +12,21 @@
 
 namespace corokit::runtime {
 
-// Applies what it can to a freshly started PD process. Returns what could not be honoured (empty if
-// everything was).
-std::string apply_scheduling(pid_t pid, const sdf::ProtectionDomain& pd, const RunOptions& options, bool single_runner);
+// Applied in two steps, each returning what could not be honoured (empty if everything was):
+// `cpu` as the PD process starts; priority, budget and period once its init() has returned, so a
+// low priority (a high nice value, a small SCHED_DEADLINE budget) never slows the boot (start-up is
+// not ordered across PDs in parallel mode, LIBMICROKIT.md §4.1). Single-runner mode uses neither
+// priority mechanism: the monitor schedules.
+std::string apply_affinity(pid_t pid, const sdf::ProtectionDomain& pd);
+// `top_priority`: the highest SDF priority of the system, which runs at nice 0 (the monitor's).
+std::string apply_priority(pid_t pid, const sdf::ProtectionDomain& pd, const RunOptions& options, uint64_t top_priority);
 
 // The SCHED_FIFO priority for an SDF priority (0..254 → 1..98, order-preserving).
 int fifo_priority(uint64_t sdf_priority);
-// nice value for an SDF priority when real-time scheduling is not available (higher priority → lower nice).
-int nice_for(uint64_t sdf_priority);
+// The nice value for an SDF priority when real-time scheduling is not available: 0 for the system's
+// highest priority, up to 19 for a priority 254 below it (order-preserving). Never negative, so it
+// needs no privilege, and the system's most important PDs compete with the rest of the machine as
+// equals rather than starving behind it.
+int nice_for(uint64_t sdf_priority, uint64_t top_priority);
 
 }  // namespace corokit::runtime

@@ -8,7 +8,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "sdk/host/Abi.h"
 #include "system/runtime/SharedObject.h"
@@ -20,9 +22,7 @@ struct ContextDeleter {
   void operator()(scmp_filter_ctx c) const { seccomp_release(c); }
 };
 
-}  // namespace
-
-Result<std::vector<sock_filter>> build_pd_filter(const std::vector<DeviceGrant>& devices) {
+Result<std::vector<sock_filter>> compile_pd_filter(const std::vector<DeviceGrant>& devices) {
   std::unique_ptr<void, ContextDeleter> ctx(seccomp_init(SCMP_ACT_TRAP));
   if (!ctx) return Error{"seccomp_init failed"};
   scmp_filter_ctx c = ctx.get();
@@ -90,6 +90,23 @@ Result<std::vector<sock_filter>> build_pd_filter(const std::vector<DeviceGrant>&
   if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0) return Error{"seccomp filter has a bad size"};
   std::vector<sock_filter> prog(static_cast<size_t>(size) / sizeof(sock_filter));
   if (pread(out.get(), prog.data(), static_cast<size_t>(size), 0) != size) return Error{"reading the seccomp filter"};
+  return prog;
+}
+
+}  // namespace
+
+// libseccomp takes about a millisecond per filter; the program depends only on the grants, so it is
+// compiled once per process for each set of grants (runs of the monitor in one process share it).
+Result<std::vector<sock_filter>> build_pd_filter(const std::vector<DeviceGrant>& devices) {
+  static std::mutex lock;
+  static std::map<std::vector<std::pair<int, int>>, std::vector<sock_filter>> cache;
+  std::vector<std::pair<int, int>> key;
+  for (const DeviceGrant& d : devices) key.emplace_back(static_cast<int>(d.kind), d.fd);
+  std::lock_guard<std::mutex> guard(lock);
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  Result<std::vector<sock_filter>> prog = compile_pd_filter(devices);
+  if (prog) cache.emplace(std::move(key), *prog);
   return prog;
 }
 

@@ -104,6 +104,28 @@ Result<SystemPlan> plan_system(const sdf::System& system) {
   return plan;
 }
 
+Status apply_ppc_timeouts(SystemPlan& plan, const sdf::System& system, const std::vector<PpcTimeout>& timeouts) {
+  for (const PpcTimeout& t : timeouts) {
+    if (!t.pd.empty()) continue;
+    for (PdPlan& p : plan.pds) {
+      for (host::BootChannel& bc : p.channels) {
+        if (bc.kind == host::ChannelKind::Channel && bc.can_call) bc.call_timeout_us = t.us;
+      }
+    }
+  }
+  for (const PpcTimeout& t : timeouts) {
+    if (t.pd.empty()) continue;
+    uint32_t pd = system.find_pd(t.pd);
+    if (pd == sdf::kNone) return Error{"--ppc-timeout: no PD named '" + t.pd + "'"};
+    host::BootChannel& bc = plan.pds[pd].channels[t.channel];
+    if (bc.kind != host::ChannelKind::Channel || !bc.can_call) {
+      return Error{"--ppc-timeout: channel " + std::to_string(t.channel) + " of PD '" + t.pd + "' is not a pp channel end"};
+    }
+    bc.call_timeout_us = t.us;
+  }
+  return Ok{};
+}
+
 std::optional<uint32_t> find_pair(const SystemPlan& plan, uint32_t a, uint32_t b) {
   auto key = std::minmax(a, b);
   for (size_t i = 0; i < plan.pairs.size(); ++i) {

@@ -11,6 +11,7 @@
 #include "sdk/host/Abi.h"
 #include "system/board/HostBoard.h"
 #include "system/sdf/Model.h"
+#include "system/runtime/RunOptions.h"
 #include "system/support/Result.h"
 
 namespace corokit::runtime {
@@ -60,6 +61,11 @@ struct SystemPlan {
 Result<SystemPlan> plan_system(const sdf::System& system);
 
 // The pair between two PDs, if they share a channel.
+// Sets the R4 call timeouts (`corokit run --ppc-timeout`) in the callers' channel tables: first the
+// system default on every pp end, then the per-channel values. A PD or channel that does not exist
+// or is no pp end of that PD is an error.
+Status apply_ppc_timeouts(SystemPlan& plan, const sdf::System& system, const std::vector<PpcTimeout>& timeouts);
+
 std::optional<uint32_t> find_pair(const SystemPlan& plan, uint32_t a, uint32_t b);
 
 }  // namespace corokit::runtime

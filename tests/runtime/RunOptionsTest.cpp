@@ -34,6 +34,25 @@ TEST(RunOptions, ParsesEveryOption) {
   EXPECT_EQ(o->json_path, "ev.json");
 }
 
+TEST(RunOptions, PpcTimeoutsAndFailFast) {
+  std::string image;
+  Result<RunOptions> o = parse_run_options({"sys.img", "--ppc-timeout", "20", "--ppc-timeout=client:3=0.5",
+                                            "--ppc-timeout", "client:4=0", "--ppc-fail-fast"},
+                                           &image);
+  ASSERT_TRUE(o.ok()) << o.error();
+  ASSERT_EQ(o->ppc_timeouts.size(), 3u);
+  EXPECT_EQ(o->ppc_timeouts[0].pd, "");
+  EXPECT_EQ(o->ppc_timeouts[0].us, 20000u);
+  EXPECT_EQ(o->ppc_timeouts[1].pd, "client");
+  EXPECT_EQ(o->ppc_timeouts[1].channel, 3u);
+  EXPECT_EQ(o->ppc_timeouts[1].us, 500u);
+  EXPECT_EQ(o->ppc_timeouts[2].us, 0u);
+  EXPECT_TRUE(o->ppc_fail_fast);
+  for (const char* bad : {"soon", "-1", "client=5", "client:62=5", "client:x=5", ":1=5", "client:1=", "4000000"}) {
+    EXPECT_FALSE(parse_run_options({"--ppc-timeout", bad}, &image).ok()) << bad;
+  }
+}
+
 TEST(RunOptions, RejectsBadInput) {
   std::string image;
   EXPECT_FALSE(parse_run_options({"--timeout", "soon"}, &image).ok());

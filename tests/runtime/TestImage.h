@@ -1,6 +1,6 @@
-// Test-only: a SystemImage from an SDF file and the PD ELFs next to it, without `corokit pack`.
-// Computes just the patch table the runtime needs (SDF.md §8) with libelf; the real packer lives
-// in system/image.
+// Test-only: a SystemImage from an SDF file and the PD ELFs on the search paths, made in-process by
+// the real packer (image::pack_sdf_file), so tests and benchmarks boot exactly what `corokit pack`
+// would produce without writing an image file.
 #pragma once
 
 #include <string>
