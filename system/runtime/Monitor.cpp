@@ -176,6 +176,7 @@ class Monitor {
   void fail_calls_to(Pd& callee, sdk::CallFailure why);
   void abort_call(Pd& caller, unsigned channel, uint32_t seq, sdk::CallFailure why);
   const host::PpcSlot* call_slot(const Pd& pd, unsigned channel) const;
+  bool awaits_reply(const Pd& pd) const;
   void arm_call_timer();
   void on_call_timer();
   void mon(const std::string& line) { out_.monitor_line(line); }
@@ -1324,6 +1325,24 @@ bool Monitor::has_events(const Pd& pd) const {
   return false;
 }
 
+// A PD in a call still waits for its reply: the call it made has been neither answered nor ended.
+// (A caller stays Calling from the reply until the OS runs it, which on a loaded machine can be
+// longer than the idle ticks.)
+bool Monitor::awaits_reply(const Pd& pd) const {
+  const PdPlan& p = plan_.pds[pd.index];
+  const ControlBlock* c = pd.cb();
+  for (unsigned ch = 0; ch < host::kMaxIds; ++ch) {
+    const host::BootChannel& bc = p.channels[ch];
+    if (bc.kind != host::ChannelKind::Channel || !bc.can_call) continue;
+    const host::PpcSlot* s = call_slot(pd, ch);
+    const uint32_t seq = s->call_seq.load();
+    if (seq == s->reply_seq.load() || seq == s->cancel_seq.load()) continue;
+    if (c->abort_seq.load() != 0 && c->abort_channel == ch && c->abort_call_seq == seq) continue;
+    return true;
+  }
+  return false;
+}
+
 bool Monitor::timer_armed() const {
   for (const Device& d : devices_) {
     if (d.board.kind != board::DeviceKind::Timer) continue;
@@ -1346,6 +1365,7 @@ bool Monitor::idle() const {
       if (std::any_of(chans.begin(), chans.end(), [](const host::BootChannel& c) { return c.call_timeout_us != 0; })) {
         return false;  // ... or until its timeout expires
       }
+      if (!awaits_reply(pd)) return false;  // answered: it runs as soon as the OS schedules it
       continue;
     }
     if (!pd.init_done) return false;
