@@ -400,5 +400,68 @@ TEST_F(TimerServiceTest, AHundredThousandSleepersWakeInOrder) {
   EXPECT_LE(driver.requests().size(), static_cast<std::size_t>(kCount));
 }
 
+
+// A driver with virtual time that records nothing, so the test below counts only the PD's
+// allocations.
+struct QuietDriver final : TimerDevice {
+  explicit QuietDriver(PdHarness& h) : harness(h) {}
+  std::uint64_t now() noexcept override { return harness.now(); }
+  bool set_deadline(std::uint64_t d) noexcept override {
+    armed = true;
+    deadline = d;
+    return true;
+  }
+  void advance_to(std::uint64_t target) {
+    while (armed && deadline <= target) {
+      if (deadline > harness.now()) harness.advance_time(deadline - harness.now());
+      armed = false;
+      harness.deliver(kTimer);
+    }
+    if (target > harness.now()) harness.advance_time(target - harness.now());
+  }
+  PdHarness& harness;
+  std::uint64_t deadline = 0;
+  bool armed = false;
+};
+
+Task<int> value_later(TimerService& timers, Duration d, int value) {
+  co_await timers.sleep_for(d);
+  co_return value;
+}
+
+// Sleeps, timeouts that fire and that do not, and interval ticks, forever.
+Task<void> timer_workout(TimerService& timers, std::uint64_t& rounds) {
+  Interval every(timers, 50_us);
+  for (std::uint64_t i = 0;; ++i) {
+    co_await timers.sleep_for(Duration::microseconds(1 + i % 7));
+    Outcome<int> kept = co_await timers.timeout(5_us, value_later(timers, 1_us, 1));
+    Outcome<int> fired = co_await timers.timeout(1_us, value_later(timers, 10_us, 2));
+    if (!kept || fired) panic("timer_workout: wrong timeout outcome");
+    co_await every.tick();
+    ++rounds;
+  }
+}
+
+TEST(TimerAllocation, TimersAllocateNothingInSteadyState) {
+  testing::install_abort_on_panic();
+  PdHarness harness;
+  QuietDriver driver(harness);
+  TimerService timers(harness.pd(), driver, kTimer);
+  std::uint64_t rounds = 0;
+  JoinHandle<void> task = harness.pd().spawn(timer_workout(timers, rounds));
+  harness.start();
+  driver.advance_to(1'000'000);  // warm the frame pool
+  const std::uint64_t heap_before = testing::heap_allocations();
+  const auto chunks_before = harness.frames().stats().chunks;
+  const std::uint64_t rounds_before = rounds;
+  driver.advance_to(101'000'000);
+  EXPECT_EQ(testing::heap_allocations(), heap_before);
+  EXPECT_EQ(harness.frames().stats().chunks, chunks_before);
+  EXPECT_GE(rounds - rounds_before, 1000u);  // 100 ms of 50 us ticks, every round ran
+  task.cancel();
+  harness.run_until_idle();
+  EXPECT_EQ(timers.pending(), 0u);
+}
+
 }  // namespace
 }  // namespace corokit::exec
