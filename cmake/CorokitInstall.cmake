@@ -26,5 +26,5 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/corokitConfig.cmake.in
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/corokitConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/corokitConfig.cmake ${PROJECT_BINARY_DIR}/corokitConfigVersion.cmake
-              ${PROJECT_SOURCE_DIR}/cmake/CorokitPd.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/CorokitPd.cmake ${PROJECT_SOURCE_DIR}/cmake/CorokitGen.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/corokit)

@@ -5,9 +5,13 @@
 #     through corokit's startup code, against the SDK (C microkit.h and the C++ API).
 #   corokit_add_system(NAME SYSTEM_XML file PDS pd... [OUTPUT file])
 #     Packs the system into NAME.img with `corokit pack` once the PDs are built.
+#   corokit_generate_bindings(TARGET pd SYSTEM_XML file PD name [LANG cpp|c] ...)
+#     A PD's typed bindings, generated at build time (cmake/CorokitGen.cmake).
 #
 # Works inside the corokit tree and, after `cmake --install`, from a user's project through
 # find_package(corokit).
+
+include(${CMAKE_CURRENT_LIST_DIR}/CorokitGen.cmake)
 
 # Sanitizers cannot be linked statically: PD code is always built without them.
 function(corokit_strip_sanitizers target)

@@ -13,6 +13,7 @@
 namespace corokit {
 
 namespace facet {
+inline constexpr unsigned None = 0;                 // an id only (e.g. the other end only notifies)
 inline constexpr unsigned Notify = 1u << 0;         // this end may notify the other end
 inline constexpr unsigned PpCall = 1u << 1;         // this end may make protected calls
 inline constexpr unsigned ReceivesCalls = 1u << 2;  // the other end calls this PD

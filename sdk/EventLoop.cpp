@@ -1,6 +1,7 @@
 #include "sdk/EventLoop.h"
 
 #include "sdk/Console.h"
+#include "sdk/include/corokit_bindings.h"
 #include "sdk/include/microkit.h"
 
 namespace corokit::sdk {
@@ -118,6 +119,8 @@ bool remove_turn_hook(TurnHook hook, void* context) {
 
 void start_loop(Kernel& k, LoopState& state, bool passive, Word irqs) {
   set_kernel(&k);
+  // Generated bindings compiled into this PD must describe the image it runs in (docs/gen.md).
+  if (!corokit_bindings_check()) microkit_internal_crash(static_cast<seL4_Error>(0));
   init();
   state.more_work = run_turn_hooks();
   state.passive_pending = passive;

@@ -25,7 +25,7 @@ inline constexpr unsigned kMaxTurnHooks = 4;
 bool add_turn_hook(TurnHook hook, void* context);
 bool remove_turn_hook(TurnHook hook, void* context);
 
-// Runs init() and the loop; never returns. `passive` is microkit_passive, `irqs` microkit_irqs.
+// Checks generated bindings (corokit_bindings.h), runs init() and the loop; never returns. `passive` is microkit_passive, `irqs` microkit_irqs.
 [[noreturn]] void run_event_loop(Kernel& kernel, bool passive, Word irqs);
 
 // One loop iteration after init(), for tests that drive the loop step by step: returns after the

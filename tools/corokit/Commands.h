@@ -10,6 +10,7 @@ int run_check(int argc, char** argv);
 int run_pack(int argc, char** argv);
 int run_inspect(int argc, char** argv);
 int run_graph(int argc, char** argv);
+int run_gen(int argc, char** argv);
 int run_run(int argc, char** argv);  // tools/corokit/RunCommand.cpp
 
 // When this executable carries a packed image (pack --self-contained), boots it and returns the

@@ -18,6 +18,7 @@ constexpr Subcommand kSubcommands[] = {
     {"check", corokit::tool::run_check, "check a system description (SDF) and report every problem"},
     {"pack", corokit::tool::run_pack, "pack PD ELFs and a system description into one image"},
     {"inspect", corokit::tool::run_inspect, "verify a packed image and print what it holds"},
+    {"gen", corokit::tool::run_gen, "write a PD's typed bindings (C++ or C header) from a system"},
     {"graph", corokit::tool::run_graph, "draw a system as Graphviz DOT or SVG"},
     {"run", corokit::tool::run_run, "boot a packed image: one sandboxed process per PD"},
 };

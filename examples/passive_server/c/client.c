@@ -1,12 +1,13 @@
-/* Calls the passive server once, from init(). */
+/* Calls the passive server once, from init(). The channel id comes from the C header generated
+ * from passive_server.system (corokit gen --lang c). */
 #include <microkit.h>
 
-#define SERVER_CHANNEL 0
+#include "client_ids.h"
 
 void init(void) {
   microkit_dbg_puts("CLIENT|INFO: init function running\n");
   microkit_mr_set(0, 42);
-  microkit_ppcall(SERVER_CHANNEL, microkit_msginfo_new(1, 1));
+  microkit_ppcall(CLIENT_CH_SERVER, microkit_msginfo_new(1, 1));
 }
 
 void notified(microkit_channel ch) {

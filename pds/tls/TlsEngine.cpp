@@ -1,0 +1,243 @@
+#include "pds/tls/TlsEngine.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509.h>
+
+#include "pds/tls/TlsConfigState.h"
+
+namespace corokit::tls {
+
+// Stable in memory (mbedTLS keeps a pointer to it for the bio callbacks).
+struct TlsEngine::Session {
+  explicit Session(std::shared_ptr<detail::TlsConfigState> state) noexcept : config(std::move(state)) {
+    mbedtls_ssl_init(&ssl);
+  }
+  ~Session() { mbedtls_ssl_free(&ssl); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  std::shared_ptr<detail::TlsConfigState> config;
+  mbedtls_ssl_context ssl;
+  TlsError error = TlsError::None;
+  int mbedtls_code = 0;
+  bool established = false;
+  bool peer_closed = false;
+  bool close_sent = false;
+
+  // Received ciphertext not yet taken by mbedTLS: in[in_head, in_tail).
+  std::size_t in_head = 0;
+  std::size_t in_tail = 0;
+  // Ciphertext produced and not yet sent: out[out_head, out_tail).
+  std::size_t out_head = 0;
+  std::size_t out_tail = 0;
+  std::uint8_t in[kInputCapacity];
+  std::uint8_t out[kOutputCapacity];
+
+  void compact_output() noexcept {
+    if (out_head == 0) return;
+    std::memmove(out, out + out_head, out_tail - out_head);
+    out_tail -= out_head;
+    out_head = 0;
+  }
+  std::size_t output_room() const noexcept { return kOutputCapacity - (out_tail - out_head); }
+
+  static int send(void* context, const unsigned char* data, size_t length) {
+    Session& s = *static_cast<Session*>(context);
+    if (kOutputCapacity - s.out_tail < length) s.compact_output();
+    const std::size_t n = std::min(length, kOutputCapacity - s.out_tail);
+    if (n == 0) return MBEDTLS_ERR_SSL_WANT_WRITE;
+    std::memcpy(s.out + s.out_tail, data, n);
+    s.out_tail += n;
+    return static_cast<int>(n);
+  }
+
+  // Never returns 0 (which mbedTLS takes for end of stream): the transport's end is the caller's.
+  static int receive(void* context, unsigned char* data, size_t length) {
+    Session& s = *static_cast<Session*>(context);
+    const std::size_t n = std::min(length, s.in_tail - s.in_head);
+    if (n == 0) return MBEDTLS_ERR_SSL_WANT_READ;
+    std::memcpy(data, s.in + s.in_head, n);
+    s.in_head += n;
+    if (s.in_head == s.in_tail) s.in_head = s.in_tail = 0;
+    return static_cast<int>(n);
+  }
+
+  // Maps an mbedTLS result that is neither success nor WANT_*; a fatal error is sticky.
+  TlsError fail(int rc) noexcept {
+    TlsError e;
+    switch (rc) {
+      case MBEDTLS_ERR_SSL_ALLOC_FAILED: e = TlsError::OutOfMemory; break;
+      case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
+      case MBEDTLS_ERR_SSL_PEER_VERIFY_FAILED:
+      case MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE: e = TlsError::PeerVerifyFailed; break;
+      case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE: e = TlsError::PeerAlert; break;
+      case MBEDTLS_ERR_SSL_INVALID_RECORD:
+      case MBEDTLS_ERR_SSL_INVALID_MAC:
+      case MBEDTLS_ERR_SSL_UNEXPECTED_RECORD:
+      case MBEDTLS_ERR_SSL_COUNTER_WRAPPING: e = TlsError::BadRecord; break;
+      case MBEDTLS_ERR_SSL_NO_RNG: e = TlsError::Entropy; break;
+      case MBEDTLS_ERR_SSL_INTERNAL_ERROR:
+      case MBEDTLS_ERR_SSL_BAD_INPUT_DATA:
+      case MBEDTLS_ERR_SSL_BAD_CONFIG: e = TlsError::Internal; break;
+      default: e = established ? TlsError::BadRecord : TlsError::HandshakeFailed; break;
+    }
+    if (error == TlsError::None) {
+      error = e;
+      mbedtls_code = rc;
+    }
+    return error;
+  }
+};
+
+TlsEngine::TlsEngine() noexcept = default;
+TlsEngine::TlsEngine(TlsEngine&&) noexcept = default;
+TlsEngine& TlsEngine::operator=(TlsEngine&&) noexcept = default;
+TlsEngine::~TlsEngine() = default;
+
+TlsEngine::TlsEngine(const TlsServerConfig& config) noexcept {
+  if (!config.state_) return;
+  session_ = std::make_unique<Session>(config.state_);
+  if (const int rc = mbedtls_ssl_setup(&session_->ssl, &config.state_->ssl); rc != 0) {
+    session_->fail(rc);
+    return;
+  }
+  mbedtls_ssl_set_bio(&session_->ssl, session_.get(), &Session::send, &Session::receive, nullptr);
+}
+
+TlsEngine::TlsEngine(const TlsClientConfig& config, const char* server_name) noexcept {
+  if (!config.state_) return;
+  session_ = std::make_unique<Session>(config.state_);
+  if (const int rc = mbedtls_ssl_setup(&session_->ssl, &config.state_->ssl); rc != 0) {
+    session_->fail(rc);
+    return;
+  }
+  if (const int rc = mbedtls_ssl_set_hostname(&session_->ssl, server_name); rc != 0) {
+    session_->fail(rc);
+    return;
+  }
+  mbedtls_ssl_set_bio(&session_->ssl, session_.get(), &Session::send, &Session::receive, nullptr);
+}
+
+std::span<std::uint8_t> TlsEngine::input_space() noexcept {
+  if (!session_) return {};
+  Session& s = *session_;
+  if (s.in_head != 0) {
+    std::memmove(s.in, s.in + s.in_head, s.in_tail - s.in_head);
+    s.in_tail -= s.in_head;
+    s.in_head = 0;
+  }
+  return {s.in + s.in_tail, kInputCapacity - s.in_tail};
+}
+
+void TlsEngine::commit_input(std::size_t bytes) noexcept {
+  if (!session_) return;
+  session_->in_tail += std::min(bytes, kInputCapacity - session_->in_tail);
+}
+
+std::size_t TlsEngine::feed(std::span<const std::uint8_t> ciphertext) noexcept {
+  const std::span<std::uint8_t> space = input_space();
+  const std::size_t n = std::min(space.size(), ciphertext.size());
+  if (n != 0) std::memcpy(space.data(), ciphertext.data(), n);
+  commit_input(n);
+  return n;
+}
+
+std::span<const std::uint8_t> TlsEngine::pending_output() const noexcept {
+  if (!session_) return {};
+  return {session_->out + session_->out_head, session_->out_tail - session_->out_head};
+}
+
+void TlsEngine::consume_output(std::size_t bytes) noexcept {
+  if (!session_) return;
+  Session& s = *session_;
+  s.out_head += std::min(bytes, s.out_tail - s.out_head);
+  if (s.out_head == s.out_tail) s.out_head = s.out_tail = 0;
+}
+
+TlsError TlsEngine::handshake() noexcept {
+  if (!session_) return TlsError::NoConfig;
+  Session& s = *session_;
+  if (s.error != TlsError::None) return s.error;
+  if (s.established) return TlsError::None;
+  const int rc = mbedtls_ssl_handshake(&s.ssl);
+  if (rc == 0) {
+    s.established = true;
+    return TlsError::None;
+  }
+  if (rc == MBEDTLS_ERR_SSL_WANT_READ) return TlsError::WantRead;
+  if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) return TlsError::WantWrite;
+  return s.fail(rc);
+}
+
+TlsResult<std::size_t> TlsEngine::read(std::span<std::uint8_t> plaintext) noexcept {
+  if (!session_) return {0, TlsError::NoConfig};
+  Session& s = *session_;
+  if (s.error != TlsError::None) return {0, s.error};
+  if (s.peer_closed) return {0, TlsError::Closed};
+  if (TlsError e = handshake(); e != TlsError::None) return {0, e};
+  if (plaintext.empty()) return {0, TlsError::None};
+  // 0 comes back for an empty application record (the transport's end never reaches mbedTLS):
+  // read on; mbedTLS itself rejects a run of empty records.
+  int rc = 0;
+  for (int empty = 0; rc == 0 && empty < 8; ++empty) rc = mbedtls_ssl_read(&s.ssl, plaintext.data(), plaintext.size());
+  if (rc > 0) return {static_cast<std::size_t>(rc), TlsError::None};
+  if (rc == 0) return {0, s.fail(MBEDTLS_ERR_SSL_INVALID_RECORD)};
+  if (rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
+    s.peer_closed = true;
+    return {0, TlsError::Closed};
+  }
+  if (rc == MBEDTLS_ERR_SSL_WANT_READ) return {0, TlsError::WantRead};
+  if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) return {0, TlsError::WantWrite};
+  return {0, s.fail(rc)};
+}
+
+TlsResult<std::size_t> TlsEngine::write(std::span<const std::uint8_t> plaintext) noexcept {
+  if (!session_) return {0, TlsError::NoConfig};
+  Session& s = *session_;
+  if (s.error != TlsError::None) return {0, s.error};
+  if (s.close_sent) return {0, TlsError::NotReady};
+  if (TlsError e = handshake(); e != TlsError::None) return {0, e};
+  if (plaintext.empty()) return {0, TlsError::None};
+  // Encrypt only a record that fits in the output buffer whole: then mbedTLS never holds a
+  // half-sent record, which would bind the next call to the same data.
+  const int expansion = mbedtls_ssl_get_record_expansion(&s.ssl);
+  const int max_payload = mbedtls_ssl_get_max_out_record_payload(&s.ssl);
+  if (expansion < 0) return {0, s.fail(expansion)};
+  if (max_payload <= 0) return {0, s.fail(max_payload)};
+  const std::size_t room = s.output_room();
+  if (room <= static_cast<std::size_t>(expansion)) return {0, TlsError::WantWrite};
+  const std::size_t chunk =
+      std::min({plaintext.size(), static_cast<std::size_t>(max_payload), room - static_cast<std::size_t>(expansion)});
+  const int rc = mbedtls_ssl_write(&s.ssl, plaintext.data(), chunk);
+  if (rc > 0) return {static_cast<std::size_t>(rc), TlsError::None};
+  if (rc == MBEDTLS_ERR_SSL_WANT_WRITE || rc == MBEDTLS_ERR_SSL_WANT_READ) return {0, s.fail(MBEDTLS_ERR_SSL_INTERNAL_ERROR)};
+  return {0, s.fail(rc)};
+}
+
+TlsError TlsEngine::close() noexcept {
+  if (!session_) return TlsError::NoConfig;
+  Session& s = *session_;
+  if (s.error != TlsError::None) return s.error;
+  if (s.close_sent) return TlsError::None;
+  const int rc = mbedtls_ssl_close_notify(&s.ssl);
+  if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) return TlsError::WantWrite;
+  if (rc != 0) return s.fail(rc);
+  s.close_sent = true;
+  return TlsError::None;
+}
+
+bool TlsEngine::established() const noexcept { return session_ && session_->established; }
+bool TlsEngine::peer_closed() const noexcept { return session_ && session_->peer_closed; }
+TlsError TlsEngine::error() const noexcept { return session_ ? session_->error : TlsError::NoConfig; }
+int TlsEngine::mbedtls_error() const noexcept { return session_ ? session_->mbedtls_code : 0; }
+
+const char* TlsEngine::ciphersuite() const noexcept {
+  if (!session_ || !session_->established) return "";
+  const char* name = mbedtls_ssl_get_ciphersuite(&session_->ssl);
+  return name != nullptr ? name : "";
+}
+
+}  // namespace corokit::tls

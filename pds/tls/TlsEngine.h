@@ -1,0 +1,80 @@
+// A TLS session driven entirely through memory: it does no I/O of its own. The caller puts the
+// ciphertext it received into the engine (input_space() + commit_input(), or feed()), takes the
+// ciphertext to send out of it (pending_output() + consume_output()), and reads and writes
+// plaintext. TlsStream.h runs this loop over a coroutine transport.
+//
+// After every call, send what pending_output() holds (also after a fatal error: it may hold the
+// alert). WantRead: feed more ciphertext. WantWrite: send pending output and call again.
+//
+// Memory is bounded: each session owns two fixed ciphertext buffers (kInputCapacity,
+// kOutputCapacity) besides mbedTLS's own record buffers (docs/tls.md gives the total). Records of
+// any size work: reads may be larger or smaller than a record, and write() takes as much as fits
+// (at most one record per call), so a caller loops over megabytes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "pds/tls/TlsConfig.h"
+#include "pds/tls/TlsError.h"
+
+namespace corokit::tls {
+
+class TlsEngine {
+ public:
+  // Ciphertext staging buffers: a full record (16 KiB of plaintext plus AEAD expansion) fits in each.
+  static constexpr std::size_t kInputCapacity = 17 * 1024;
+  static constexpr std::size_t kOutputCapacity = 17 * 1024;
+
+  // A session that has failed (NoConfig); every call reports it.
+  TlsEngine() noexcept;
+  // A server session sharing `config`.
+  explicit TlsEngine(const TlsServerConfig& config) noexcept;
+  // A client session verifying the server against `config` and `server_name` (also sent as SNI).
+  TlsEngine(const TlsClientConfig& config, const char* server_name) noexcept;
+  TlsEngine(TlsEngine&&) noexcept;
+  TlsEngine& operator=(TlsEngine&&) noexcept;
+  ~TlsEngine();
+
+  // --- ciphertext in ---
+  // Free room for received ciphertext (empty when the engine must process what it holds first).
+  std::span<std::uint8_t> input_space() noexcept;
+  // Accepts `bytes` written at the start of input_space().
+  void commit_input(std::size_t bytes) noexcept;
+  // Copies as much of `ciphertext` as fits; returns the bytes taken.
+  std::size_t feed(std::span<const std::uint8_t> ciphertext) noexcept;
+
+  // --- ciphertext out ---
+  // Bytes to send, valid until the next call other than consume_output().
+  std::span<const std::uint8_t> pending_output() const noexcept;
+  void consume_output(std::size_t bytes) noexcept;
+
+  // --- the session ---
+  // Advances the handshake: None once it is complete, WantRead/WantWrite, or a fatal error.
+  TlsError handshake() noexcept;
+  // Plaintext received: bytes copied (at least 1 for a non-empty buffer), Closed after the peer's
+  // close_notify, WantRead, or a fatal error. Runs the handshake first if needed.
+  TlsResult<std::size_t> read(std::span<std::uint8_t> plaintext) noexcept;
+  // Encrypts a prefix of `plaintext` (up to one record, as much as the output buffer holds):
+  // bytes taken, or WantWrite when the output buffer is full, or an error.
+  TlsResult<std::size_t> write(std::span<const std::uint8_t> plaintext) noexcept;
+  // Queues close_notify (once; later calls return None). WantWrite: send output and call again.
+  TlsError close() noexcept;
+
+  bool established() const noexcept;
+  bool peer_closed() const noexcept;
+  // The first fatal error (sticky), None while healthy.
+  TlsError error() const noexcept;
+  // The raw mbedTLS code of that error (negative), 0 if none: for logs.
+  int mbedtls_error() const noexcept;
+  // The negotiated suite ("TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256"), or "" before the handshake.
+  const char* ciphersuite() const noexcept;
+
+ private:
+  struct Session;
+  std::unique_ptr<Session> session_;
+};
+
+}  // namespace corokit::tls

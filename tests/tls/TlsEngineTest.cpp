@@ -1,0 +1,264 @@
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <mbedtls/ssl.h>
+
+#include "pds/tls/TlsConfig.h"
+#include "pds/tls/TlsEngine.h"
+#include "tests/tls/EnginePair.h"
+#include "tests/tls/TestCredentials.h"
+
+namespace corokit::tls {
+namespace {
+
+using testing::bytes;
+using testing::credentials;
+using testing::pattern;
+
+TlsServerConfig server_config(const std::string& chain, const std::string& key) {
+  TlsResult<TlsServerConfig> made = TlsServerConfig::create(bytes(chain), bytes(key));
+  EXPECT_EQ(made.error, TlsError::None) << describe(made.error);
+  return made.value;
+}
+
+TlsClientConfig client_config(const std::string& ca) {
+  TlsResult<TlsClientConfig> made = TlsClientConfig::create(bytes(ca));
+  EXPECT_EQ(made.error, TlsError::None) << describe(made.error);
+  return made.value;
+}
+
+class TlsEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto& c = credentials();
+    ASSERT_FALSE(c.chain.empty());
+    server = server_config(c.chain, c.leaf_key);
+    client = client_config(c.ca);
+  }
+
+  TlsServerConfig server;
+  TlsClientConfig client;
+};
+
+TEST_F(TlsEngineTest, HandshakeNegotiatesTls12EcdheAead) {
+  TlsEngine s(server);
+  TlsEngine c(client, "localhost");
+  EXPECT_FALSE(s.established());
+  EXPECT_STREQ(s.ciphersuite(), "");
+  ASSERT_EQ(testing::handshake(c, s), TlsError::None) << describe(s.error()) << " / " << describe(c.error());
+  EXPECT_TRUE(s.established());
+  EXPECT_TRUE(c.established());
+  EXPECT_STREQ(s.ciphersuite(), c.ciphersuite());
+  const std::string suite = s.ciphersuite();
+  EXPECT_EQ(suite.rfind("TLS-ECDHE-ECDSA-WITH-", 0), 0u) << suite;
+  EXPECT_TRUE(suite.find("GCM") != std::string::npos || suite.find("CHACHA20-POLY1305") != std::string::npos) << suite;
+}
+
+TEST_F(TlsEngineTest, RsaCertificateUsesEcdheRsa) {
+  TlsEngine s(server_config(credentials().rsa_leaf, credentials().rsa_key));
+  TlsEngine c(client, "localhost");
+  ASSERT_EQ(testing::handshake(c, s), TlsError::None) << describe(s.error()) << " / " << describe(c.error());
+  EXPECT_EQ(std::string(s.ciphersuite()).rfind("TLS-ECDHE-RSA-WITH-", 0), 0u) << s.ciphersuite();
+}
+
+class TlsEngineSizes : public TlsEngineTest, public ::testing::WithParamInterface<std::size_t> {};
+
+TEST_P(TlsEngineSizes, DataBothWaysArrivesIntact) {
+  TlsEngine s(server);
+  TlsEngine c(client, "localhost");
+  ASSERT_EQ(testing::handshake(c, s), TlsError::None);
+  const std::size_t size = GetParam();
+  const std::vector<std::uint8_t> up = pattern(size, 1);
+  const std::vector<std::uint8_t> down = pattern(size, 2);
+  // Reads smaller than a record and larger than one.
+  EXPECT_EQ(testing::send(c, s, up, 1000), up);
+  EXPECT_EQ(testing::send(s, c, down, 64 * 1024), down);
+  if (size <= 16385) {
+    EXPECT_EQ(testing::send(c, s, down, 1), down);  // byte by byte
+  }
+  // Nothing more is pending on either side.
+  std::uint8_t byte;
+  EXPECT_EQ(s.read({&byte, 1}).error, TlsError::WantRead);
+  EXPECT_EQ(c.read({&byte, 1}).error, TlsError::WantRead);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, TlsEngineSizes, ::testing::Values(0, 1, 16383, 16384, 16385, 1 << 20));
+
+TEST_F(TlsEngineTest, WriteTakesAtMostOneRecordAndReportsAFullBuffer) {
+  TlsEngine s(server);
+  TlsEngine c(client, "localhost");
+  ASSERT_EQ(testing::handshake(c, s), TlsError::None);
+  const std::vector<std::uint8_t> data = pattern(64 * 1024, 3);
+  const TlsResult<std::size_t> first = s.write(data);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first.value, 16384u);
+  EXPECT_LE(s.pending_output().size(), TlsEngine::kOutputCapacity);
+  std::size_t taken = first.value;
+  TlsResult<std::size_t> next;
+  while ((next = s.write(std::span(data).subspan(taken))).ok()) taken += next.value;
+  EXPECT_EQ(next.error, TlsError::WantWrite);
+  EXPECT_LT(taken, data.size());
+  EXPECT_EQ(s.error(), TlsError::None);
+}
+
+TEST_F(TlsEngineTest, CloseNotifyEndsTheStream) {
+  TlsEngine s(server);
+  TlsEngine c(client, "localhost");
+  ASSERT_EQ(testing::handshake(c, s), TlsError::None);
+  const std::vector<std::uint8_t> last = pattern(100, 4);
+  ASSERT_TRUE(c.write(last).ok());
+  ASSERT_EQ(c.close(), TlsError::None);
+  EXPECT_EQ(c.close(), TlsError::None);  // once
+  EXPECT_EQ(c.write(last).error, TlsError::NotReady);
+  testing::transfer(c, s);
+  std::vector<std::uint8_t> buffer(200);
+  const TlsResult<std::size_t> data = s.read(buffer);
+  ASSERT_TRUE(data.ok());
+  EXPECT_EQ(data.value, last.size());
+  EXPECT_EQ(s.read(buffer).error, TlsError::Closed);
+  EXPECT_TRUE(s.peer_closed());
+  EXPECT_EQ(s.read(buffer).error, TlsError::Closed);
+  EXPECT_EQ(s.error(), TlsError::None);
+  // The server may still answer, then close too.
+  ASSERT_EQ(s.close(), TlsError::None);
+  testing::transfer(s, c);
+  EXPECT_EQ(c.read(buffer).error, TlsError::Closed);
+}
+
+TEST_F(TlsEngineTest, ConfigErrorsAreClear) {
+  const auto& c = credentials();
+  const std::string garbage = "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n";
+  EXPECT_EQ(TlsServerConfig::create({}, bytes(c.leaf_key)).error, TlsError::BadCertificate);
+  EXPECT_EQ(TlsServerConfig::create(bytes(garbage), bytes(c.leaf_key)).error, TlsError::BadCertificate);
+  EXPECT_EQ(TlsServerConfig::create(bytes(c.leaf_key), bytes(c.leaf_key)).error, TlsError::BadCertificate);
+  EXPECT_EQ(TlsServerConfig::create(bytes(c.chain), {}).error, TlsError::BadKey);
+  EXPECT_EQ(TlsServerConfig::create(bytes(c.chain), bytes(c.leaf)).error, TlsError::BadKey);
+  EXPECT_EQ(TlsServerConfig::create(bytes(c.chain), bytes(c.other_key)).error, TlsError::KeyMismatch);
+  EXPECT_EQ(TlsServerConfig::create(bytes(c.rsa_leaf), bytes(c.leaf_key)).error, TlsError::KeyMismatch);
+  EXPECT_EQ(TlsClientConfig::create(bytes(garbage)).error, TlsError::BadCertificate);
+  // A NUL-terminated buffer is fine too.
+  std::string terminated = c.chain;
+  terminated.push_back('\0');
+  EXPECT_TRUE(TlsServerConfig::create(bytes(terminated), bytes(c.leaf_key)).ok());
+  EXPECT_STREQ(describe(TlsError::KeyMismatch), "private key does not match the certificate");
+}
+
+TEST_F(TlsEngineTest, EmptyConfigGivesNoConfig) {
+  TlsEngine none;
+  EXPECT_EQ(none.handshake(), TlsError::NoConfig);
+  std::uint8_t byte = 0;
+  EXPECT_EQ(none.read({&byte, 1}).error, TlsError::NoConfig);
+  EXPECT_EQ(none.write({&byte, 1}).error, TlsError::NoConfig);
+  EXPECT_EQ(none.feed({&byte, 1}), 0u);
+  TlsEngine from_empty{TlsServerConfig{}};
+  EXPECT_EQ(from_empty.handshake(), TlsError::NoConfig);
+}
+
+TEST_F(TlsEngineTest, UntrustedServerIsRejectedByTheClient) {
+  TlsEngine s(server_config(credentials().other_leaf + credentials().other_ca, credentials().other_key));
+  TlsEngine c(client, "localhost");
+  testing::handshake(c, s);
+  EXPECT_EQ(c.error(), TlsError::PeerVerifyFailed) << describe(c.error()) << " " << c.mbedtls_error();
+  EXPECT_EQ(s.error(), TlsError::PeerAlert) << describe(s.error());
+  EXPECT_FALSE(s.established());
+}
+
+TEST_F(TlsEngineTest, WrongServerNameIsRejected) {
+  TlsEngine s(server);
+  TlsEngine c(client, "example.org");
+  testing::handshake(c, s);
+  EXPECT_EQ(c.error(), TlsError::PeerVerifyFailed) << describe(c.error());
+}
+
+TEST_F(TlsEngineTest, GarbageBeforeTheHandshakeIsAnErrorNotACrash) {
+  for (std::uint32_t seed = 0; seed < 64; ++seed) {
+    TlsEngine s(server);
+    const std::vector<std::uint8_t> noise = pattern(1 + seed * 37, seed);
+    s.feed(noise);
+    TlsError e = s.handshake();
+    EXPECT_NE(e, TlsError::None);
+    if (e != TlsError::WantRead) {
+      EXPECT_EQ(e, s.error());
+      EXPECT_NE(s.mbedtls_error(), 0);
+    }
+  }
+  // A plausible record header announcing more than a record may hold.
+  TlsEngine s(server);
+  const std::uint8_t huge[] = {22, 3, 3, 0xff, 0xff, 1, 2, 3};
+  s.feed(huge);
+  EXPECT_EQ(s.handshake(), TlsError::HandshakeFailed);
+  EXPECT_EQ(s.mbedtls_error(), MBEDTLS_ERR_SSL_BAD_HS_CLIENT_HELLO);
+  EXPECT_EQ(s.handshake(), TlsError::HandshakeFailed);  // sticky
+}
+
+TEST_F(TlsEngineTest, TruncatedClientHelloWaitsForMore) {
+  TlsEngine c(client, "localhost");
+  ASSERT_EQ(c.handshake(), TlsError::WantRead);
+  const std::vector<std::uint8_t> hello(c.pending_output().begin(), c.pending_output().end());
+  ASSERT_GT(hello.size(), 10u);
+  TlsEngine s(server);
+  s.feed(std::span(hello).first(hello.size() / 2));
+  EXPECT_EQ(s.handshake(), TlsError::WantRead);
+  s.feed(std::span(hello).subspan(hello.size() / 2));
+  EXPECT_EQ(s.handshake(), TlsError::WantRead);  // its flight is out, waiting for the client's
+  EXPECT_FALSE(s.pending_output().empty());
+}
+
+TEST_F(TlsEngineTest, TamperedRecordIsRejected) {
+  TlsEngine s(server);
+  TlsEngine c(client, "localhost");
+  ASSERT_EQ(testing::handshake(c, s), TlsError::None);
+  const std::vector<std::uint8_t> data = pattern(300, 5);
+  ASSERT_TRUE(c.write(data).ok());
+  std::vector<std::uint8_t> record(c.pending_output().begin(), c.pending_output().end());
+  c.consume_output(record.size());
+  record[record.size() / 2] ^= 1;
+  s.feed(record);
+  std::vector<std::uint8_t> buffer(1000);
+  EXPECT_EQ(s.read(buffer).error, TlsError::BadRecord);
+  EXPECT_EQ(s.error(), TlsError::BadRecord);
+  EXPECT_EQ(s.write(data).error, TlsError::BadRecord);  // sticky
+}
+
+TEST_F(TlsEngineTest, ManySessionsShareOneConfig) {
+  constexpr int kSessions = 24;
+  std::vector<TlsEngine> servers;
+  std::vector<TlsEngine> clients;
+  for (int i = 0; i < kSessions; ++i) {
+    servers.emplace_back(server);
+    clients.emplace_back(client, "localhost");
+  }
+  // Interleave the handshakes one step at a time.
+  for (int round = 0; round < 16; ++round) {
+    for (int i = 0; i < kSessions; ++i) {
+      clients[i].handshake();
+      servers[i].handshake();
+      testing::transfer(clients[i], servers[i]);
+      testing::transfer(servers[i], clients[i]);
+    }
+  }
+  for (int i = 0; i < kSessions; ++i) {
+    ASSERT_TRUE(servers[i].established()) << i << ": " << describe(servers[i].error());
+    const std::vector<std::uint8_t> data = pattern(5000 + i, 100 + i);
+    EXPECT_EQ(testing::send(servers[i], clients[i], data, 4096), data) << i;
+  }
+  TlsServerConfig copy = server;  // a copy shares the parsed state
+  TlsEngine late(copy);
+  TlsEngine late_client(client, "localhost");
+  EXPECT_EQ(testing::handshake(late_client, late), TlsError::None);
+}
+
+TEST_F(TlsEngineTest, SessionsOutliveTheirConfigHandle) {
+  TlsEngine s;
+  {
+    TlsServerConfig local = server_config(credentials().chain, credentials().leaf_key);
+    s = TlsEngine(local);
+  }
+  TlsEngine c(client, "localhost");
+  EXPECT_EQ(testing::handshake(c, s), TlsError::None);
+}
+
+}  // namespace
+}  // namespace corokit::tls
