@@ -4,7 +4,7 @@
 //
 // `Stream` is a byte stream with the shape of corokit::net::TcpStream (and the TLS stream over it):
 //   Task<R> read(std::span<uint8_t>)          R has ok() and value (bytes read; 0: peer closed)
-//   Task<E> write(std::span<const uint8_t>)   E{} means success
+//   Task<E> write(std::span<const uint8_t>)   E has ok(), or E{} means success
 //   Task<E> close()                           graceful: returns once everything written is acked
 // `Site` serves files:
 //   using File = ...;                           has `bool directory` and `uint64_t size`
@@ -68,10 +68,16 @@ inline uint16_t status_for(fs::FsError e) {
   }
 }
 
+template <typename E>
+bool succeeded(const E& e) {
+  if constexpr (requires { e.ok(); }) return e.ok();
+  else return e == E{};
+}
+
 template <typename Stream>
 exec::Task<bool> write_all(Stream& stream, const void* data, size_t size) {
   auto e = co_await stream.write(std::span<const uint8_t>(static_cast<const uint8_t*>(data), size));
-  co_return e == decltype(e){};
+  co_return succeeded(e);
 }
 
 // A head and, unless it is a HEAD request, an error page. Returns false when the stream failed.

@@ -13,6 +13,7 @@ inline constexpr uint32_t kDeviceInfoMagic = 0x76656463;  // "cdev"
 inline constexpr int kFdTimer = 5;        // a CLOCK_MONOTONIC timerfd: program it, read it to consume expiries
 inline constexpr int kFdConsoleIn = 6;    // console input (read, non-blocking)
 inline constexpr int kFdConsoleOut = 7;   // console output (raw bytes, no PD prefix)
+inline constexpr int kFdNic = 8;          // NIC frames: read() one frame (returns its length), write() one frame
 inline constexpr int kFdFirstRuntime = 16;
 
 struct DeviceInfo {
@@ -25,8 +26,10 @@ struct DeviceInfo {
   int32_t fd2;          // a second descriptor (console output), or -1
   uint32_t reserved;
   uint64_t clock_resolution_ns;  // timer
-  char backend[64];              // "timerfd", "stdio", "file:/tmp/x", ...
-  uint64_t clock_epoch_ns;       // timer: the CLOCK_MONOTONIC reading that is time 0 of the system
+  char backend[64];              // "timerfd", "stdio", "file:/tmp/x", "tap:tap0", "user", ...
+  uint64_t clock_epoch_ns;       // timer: the CLOCK_MONOTONIC reading that is time 0 of the system (0x68)
+  uint8_t mac[6];                // NIC: the device's own address (locally administered)
+  uint16_t mtu;                  // NIC: the largest IP packet; frames carry 14 more bytes
 };
 
 }  // namespace corokit::host

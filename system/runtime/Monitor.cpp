@@ -26,13 +26,16 @@
 
 #include "sdk/Kernel.h"
 #include "sdk/host/Abi.h"
+#include "sdk/host/BlockDevice.h"
 #include "sdk/host/DeviceInfo.h"
 #include "sdk/host/Ipc.h"
 #include "sdk/include/microkit.h"
 #include "sdk/protocol/Timer.h"
 #include "system/board/HostBoard.h"
+#include "system/runtime/DiskBackend.h"
 #include "system/runtime/DomainSchedule.h"
 #include "system/runtime/FaultReport.h"
+#include "system/runtime/NicBackend.h"
 #include "system/runtime/OutputSink.h"
 #include "system/runtime/ProcessLauncher.h"
 #include "system/runtime/Scheduling.h"
@@ -66,6 +69,8 @@ uint64_t monotonic_resolution_ns() {
 
 enum class Source : uint32_t { Signal, Timeout, Tick, PdEvent, PdExit, PdConsole, Device, CallTimer, DomainTimer };
 
+constexpr unsigned kNicMtu = 1500;
+
 uint64_t tag(Source s, uint32_t index) { return (static_cast<uint64_t>(s) << 32) | index; }
 
 // Life of a PD as the monitor tracks it.
@@ -82,6 +87,9 @@ struct Device {
   Fd resource;             // handed to the driver (timerfd; console input pipe read end)
   Fd resource2;            // console output
   Fd feed;                 // console: the write end the monitor copies stdin into
+  std::unique_ptr<NicBackend> nic;  // NIC: TAP or slirp (its driver_fd() is the resource)
+  std::optional<Disk> disk;  // block: the image and its ring (the ring is the resource)
+  int driver_fd = -1;      // block: the ring's descriptor number in the driver
   bool masked = false;
   bool in_epoll = false;
 };
@@ -167,6 +175,7 @@ class Monitor {
   bool has_events(const Pd& pd) const;
   bool idle() const;
   bool timer_armed() const;
+  bool disks_busy() const;
   bool sr_idle() const;
   bool finished() const;
   void root_failed(Pd& pd);
@@ -311,9 +320,37 @@ Status Monitor::prepare_devices() {
         case board::DeviceKind::Console:
           if (Status st = attach_console(d); !st) return st;
           break;
+        case board::DeviceKind::Nic: {
+          if (irq.device.index >= options_.nics.size()) {
+            return Error{"PD '" + pds_[i].model->name + "' drives " + irq.device.name() +
+                         ", which has no backend attached (give one with --nic tap=NAME or --nic user)"};
+          }
+          Result<NicSpec> spec = parse_nic_option(options_.nics[irq.device.index]);
+          if (!spec) return Error{spec.error()};
+          Result<std::unique_ptr<NicBackend>> nic = NicBackend::open(*spec, kNicMtu);
+          if (!nic) return Error{irq.device.name() + ": " + nic.error()};
+          d.nic = std::move(*nic);
+          d.watch = Fd(fcntl(d.nic->driver_fd(), F_DUPFD_CLOEXEC, 3));
+          break;
+        }
+        case board::DeviceKind::Block: {
+          if (irq.device.index >= options_.disks.size()) {
+            return Error{"PD '" + pds_[i].model->name + "' drives " + irq.device.name() +
+                         ", which has no backend attached (attach a disk image with --disk PATH)"};
+          }
+          Result<Disk> disk = attach_disk(options_.disks[irq.device.index], irq.device.index);
+          if (!disk) return Error{disk.error()};
+          int k = 0;
+          for (const Device& other : devices_) k += other.driver == i && other.board.kind == board::DeviceKind::Block;
+          d.driver_fd = host::kFdBlockFirst + k;
+          if (d.driver_fd > host::kFdBlockLast) return Error{"PD '" + pds_[i].model->name + "' drives too many block devices"};
+          d.watch = Fd(fcntl(disk->ring.get(), F_DUPFD_CLOEXEC, 3));
+          d.disk = std::move(*disk);
+          break;
+        }
         default:
           return Error{"PD '" + pds_[i].model->name + "' drives " + irq.device.name() +
-                       ", which has no backend attached (block and NIC devices are not available yet)"};
+                       ", which has no backend attached"};
       }
       devices_.push_back(std::move(d));
     }
@@ -338,9 +375,14 @@ Status Monitor::prepare_devices() {
     info->irq = static_cast<uint32_t>(dev->irq);
     info->fd = -1;
     info->fd2 = -1;
-    const char* backend = "none";
+    std::string backend = "none";
     for (const Device& d : devices_) {
       if (d.board.irq != dev->irq) continue;
+      if (dev->kind == board::DeviceKind::Block && d.disk) {
+        info->fd = d.driver_fd;
+        backend = disk_backend_name(d.disk->option);
+        fill_block_registers(*d.disk, info);
+      }
       if (dev->kind == board::DeviceKind::Timer) {
         info->fd = host::kFdTimer;
         backend = "timerfd";
@@ -348,13 +390,28 @@ Status Monitor::prepare_devices() {
         info->fd = host::kFdConsoleIn;
         info->fd2 = host::kFdConsoleOut;
         backend = console_backend_.c_str();
+      } else if (dev->kind == board::DeviceKind::Nic && d.nic) {
+        info->fd = host::kFdNic;
+        backend = d.nic->description();
       }
+    }
+    if (dev->kind == board::DeviceKind::Nic) {
+      // Locally administered, unicast, one per NIC index.
+      const uint8_t mac[6] = {0x02, 0x00, 0x63, 0x6b, 0x00, static_cast<uint8_t>(dev->index)};
+      std::memcpy(info->mac, mac, sizeof mac);
+      info->mtu = kNicMtu;
     }
     if (dev->kind == board::DeviceKind::Timer) {
       info->clock_resolution_ns = monotonic_resolution_ns();
       info->clock_epoch_ns = epoch_ns_;
     }
-    std::snprintf(info->backend, sizeof info->backend, "%s", backend);
+    std::snprintf(info->backend, sizeof info->backend, "%s", backend.c_str());
+  }
+  for (uint32_t n = 0; n < options_.disks.size(); ++n) {
+    bool driven = std::any_of(devices_.begin(), devices_.end(), [&](const Device& d) {
+      return d.board.kind == board::DeviceKind::Block && d.board.index == n;
+    });
+    if (!driven) mon("MON|WARN: --disk '" + options_.disks[n].path + "' is block" + std::to_string(n) + ", which no PD drives");
   }
   return Ok{};
 }
@@ -457,6 +514,12 @@ Status Monitor::prepare_pd(Pd& pd) {
       pd.fds.push_back({d.resource2.get(), host::kFdConsoleOut});
       grants.push_back({DeviceGrant::Kind::ConsoleIn, host::kFdConsoleIn});
       grants.push_back({DeviceGrant::Kind::ConsoleOut, host::kFdConsoleOut});
+    } else if (d.board.kind == board::DeviceKind::Nic) {
+      pd.fds.push_back({d.nic->driver_fd(), host::kFdNic});
+      grants.push_back({DeviceGrant::Kind::Nic, host::kFdNic});
+    } else if (d.board.kind == board::DeviceKind::Block) {
+      pd.fds.push_back({d.disk->ring.get(), d.driver_fd});
+      grants.push_back({DeviceGrant::Kind::BlockRing, d.driver_fd});
     }
   }
   // PDs with the same device grants share one filter (building one takes libseccomp a while).
@@ -1343,6 +1406,11 @@ bool Monitor::awaits_reply(const Pd& pd) const {
   return false;
 }
 
+// I/O in flight will complete (and raise the IRQ): not idle.
+bool Monitor::disks_busy() const {
+  return std::any_of(devices_.begin(), devices_.end(), [](const Device& d) { return d.disk && d.disk->view.busy(); });
+}
+
 bool Monitor::timer_armed() const {
   for (const Device& d : devices_) {
     if (d.board.kind != board::DeviceKind::Timer) continue;
@@ -1356,7 +1424,7 @@ bool Monitor::timer_armed() const {
 // Parallel mode: every live PD sleeps in its loop (or is blocked in a call, or on a fault its parent
 // has) with nothing pending, and no timer is armed.
 bool Monitor::idle() const {
-  if (timer_armed()) return false;
+  if (timer_armed() || disks_busy()) return false;
   for (const Pd& pd : pds_) {
     if (pd.proc.pid <= 0 || pd.life == Life::Stopped || pd.life == Life::Dead || pd.life == Life::Faulted) continue;
     auto state = static_cast<PdState>(pd.cb()->state.load());
@@ -1377,7 +1445,7 @@ bool Monitor::idle() const {
 // Single-runner mode, called when nothing is ready: idle unless a PD is still starting or a timer
 // will fire.
 bool Monitor::sr_idle() const {
-  if (timer_armed()) return false;
+  if (timer_armed() || disks_busy()) return false;
   if (domains_ && std::any_of(std::begin(ready_), std::end(ready_), [](const auto& q) { return !q.empty(); })) {
     return false;  // ready, waiting for its domain
   }

@@ -1,5 +1,7 @@
 #include "system/runtime/RunOptions.h"
 
+#include "system/runtime/NicBackend.h"
+
 #include <cstdlib>
 
 namespace corokit::runtime {
@@ -25,12 +27,51 @@ const char* run_options_help() {
          "  --sched=auto|fifo|other  real-time scheduling when permitted (default auto)\n"
          "  --console stdio|pty|file=PATH  console device: stdin/stdout (default), a new pseudo-terminal\n"
          "                         (its path is printed), or output to PATH (input from stdin)\n"
+         "  --nic tap=NAME | user[,hostfwd=tcp:[ADDR]:PORT-[ADDR]:PORT...]\n"
+         "                         backend of the next NIC (repeatable): a TAP device, or libslirp\n"
          "  --log PATH             write the run log (every line, child faults) to PATH\n"
          "  --events PATH          write fault and exit events as JSON lines to PATH\n"
          "  --boot-report          print the time until every init() returned\n"
          "  --ppc-timeout MS       a protected call gives up after MS milliseconds (every pp channel)\n"
          "  --ppc-timeout PD:CH=MS  the same for channel CH of the calling PD (0: never), repeatable\n"
-         "  --ppc-fail-fast        a protected call fails when its callee faults, stops, restarts or dies\n";
+         "  --ppc-fail-fast        a protected call fails when its callee faults, stops, restarts or dies\n"
+         "  --disk PATH[,readonly][,direct][,sector=512|4096][,serial=TEXT]\n"
+         "                         attach a disk image as the next block device (block0, block1, ...);\n"
+         "                         ',,' in PATH stands for a comma\n";
+}
+
+Result<DiskOption> parse_disk_option(const std::string& value) {
+  // Split at single commas; ",," is a literal comma (QEMU's convention).
+  std::vector<std::string> parts(1);
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (value[i] == ',' && i + 1 < value.size() && value[i + 1] == ',') {
+      parts.back() += ',';
+      ++i;
+    } else if (value[i] == ',') {
+      parts.emplace_back();
+    } else {
+      parts.back() += value[i];
+    }
+  }
+  DiskOption d;
+  d.path = parts[0];
+  if (d.path.empty()) return Error{"--disk: expected PATH[,readonly][,direct][,sector=512|4096][,serial=TEXT]"};
+  for (size_t i = 1; i < parts.size(); ++i) {
+    const std::string& p = parts[i];
+    if (p == "readonly") {
+      d.read_only = true;
+    } else if (p == "direct") {
+      d.direct = true;
+    } else if (p == "sector=512" || p == "sector=4096") {
+      d.sector_size = p == "sector=512" ? 512 : 4096;
+    } else if (p.rfind("serial=", 0) == 0) {
+      d.serial = p.substr(7);
+      if (d.serial.empty() || d.serial.size() > 63) return Error{"--disk: serial must have 1 to 63 characters"};
+    } else {
+      return Error{"--disk: unknown property '" + p + "' (expected readonly, direct, sector=512|4096, serial=TEXT)"};
+    }
+  }
+  return d;
 }
 
 namespace {
@@ -121,6 +162,11 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args, std::
       else if (*v == "fifo") o.sched = RunOptions::Sched::Fifo;
       else if (*v == "other") o.sched = RunOptions::Sched::Other;
       else return Error{"--sched: expected auto, fifo or other"};
+    } else if (is("--nic")) {
+      Result<std::string> v = value("--nic");
+      if (!v) return Error{v.error()};
+      if (Result<NicSpec> spec = parse_nic_option(*v); !spec) return Error{spec.error()};
+      o.nics.push_back(*v);
     } else if (is("--console")) {
       Result<std::string> v = value("--console");
       if (!v) return Error{v.error()};
@@ -146,6 +192,13 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args, std::
       o.ppc_fail_fast = true;
     } else if (a == "--boot-report") {
       o.boot_report = true;
+    } else if (is("--disk")) {
+      Result<std::string> v = value("--disk");
+      if (!v) return Error{v.error()};
+      Result<DiskOption> disk = parse_disk_option(*v);
+      if (!disk) return Error{disk.error()};
+      if (o.disks.size() == 8) return Error{"--disk: the host board has 8 block devices"};
+      o.disks.push_back(std::move(*disk));
     } else if (!a.empty() && a[0] == '-') {
       return Error{"unknown option '" + a + "'"};
     } else if (image_path != nullptr && image_path->empty()) {

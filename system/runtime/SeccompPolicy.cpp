@@ -77,6 +77,16 @@ Result<std::vector<sock_filter>> compile_pd_filter(const std::vector<DeviceGrant
       case DeviceGrant::Kind::ConsoleOut:
         allow(SCMP_SYS(write), 1, &a);
         break;
+      case DeviceGrant::Kind::Nic:  // one frame per read or write (TAP or the slirp socketpair)
+        allow(SCMP_SYS(read), 1, &a);
+        allow(SCMP_SYS(write), 1, &a);
+        break;
+      case DeviceGrant::Kind::BlockRing:
+        // The ring the monitor created and restricted (DiskBackend.h); mapping it needs only the
+        // base policy's mmap. No io_uring_setup: a driver never gets an unrestricted ring.
+        allow(SCMP_SYS(io_uring_enter), 1, &a);
+        allow(SCMP_SYS(io_uring_register), 1, &a);
+        break;
     }
   }
   if (rc != 0) return Error{std::string("building the seccomp filter: ") + std::strerror(-rc)};

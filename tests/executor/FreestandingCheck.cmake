@@ -12,7 +12,10 @@ cmake_minimum_required(VERSION 3.25)
 # Every source under executor/ except the host-only helpers in executor/host/.
 file(GLOB_RECURSE sources "${SOURCE_DIR}/executor/*.cpp")
 list(FILTER sources EXCLUDE REGEX "/executor/host/")
-list(APPEND sources "${SOURCE_DIR}/tests/executor/FreestandingUse.cpp")
+# The lwIP adapter needs lwIP's headers and a C library (memcpy, memset, ...): a library of its own
+# (executor/net/CMakeLists.txt, docs/net.md). The rest of executor/net is freestanding.
+list(FILTER sources EXCLUDE REGEX "/executor/net/(LwipPort|NetStack|Tcp|Udp)\\.cpp$")
+list(APPEND sources "${SOURCE_DIR}/tests/executor/FreestandingUse.cpp" "${SOURCE_DIR}/tests/block/FreestandingBlockUse.cpp")
 file(MAKE_DIRECTORY "${BINARY_DIR}")
 
 set(objects)

@@ -1,0 +1,144 @@
+// The flagship's HTTP server PD: serves the FAT file system of its disk partition over HTTP on port
+// 80 and, when the system gives it a certificate, over HTTPS on port 443. Every connection is a
+// coroutine (pds/http/HttpConnection.h); files are read through a buffer cache over the block
+// client; the network is lwIP over the client net queues. Prints "http_server: ready ..." once it
+// serves, which is what tests and the demo script wait for.
+#include <cstring>
+
+#include "executor/block/BufferCache.h"
+#include "executor/fs/FatVolume.h"
+#include "executor/net/Tcp.h"
+#include "pds/http/FatSite.h"
+#include "pds/http/HttpConnection.h"
+#include "pds/net/NetClient.h"
+#include "pds/tls/TlsConfig.h"
+#include "pds/tls/TlsEngine.h"
+#include "pds/tls/TlsStream.h"
+#include "sdk/AsyncPd.h"
+#include "sdk/BlockClientSetvars.h"
+#include "sdk/include/microkit.h"
+
+COROKIT_BLOCK_CLIENT_SETVARS();
+
+// The TLS credentials: PEM text in read-only regions prefilled from files (zero-padded). Unset
+// (0) when the system has no certificate: then there is no HTTPS.
+extern "C" {
+uintptr_t tls_cert;
+uintptr_t tls_cert_size;
+uintptr_t tls_key;
+uintptr_t tls_key_size;
+}
+
+namespace {
+
+using namespace corokit;
+using namespace corokit::net;
+using exec::Task;
+
+constexpr uint32_t kCacheBuffers = 448;  // 1.75 MiB of the 2 MiB data region
+constexpr unsigned kMaxConnections = 128;  // of lwIP's 160 TCP PCBs; the rest wait in TIME_WAIT
+
+using Reader = exec::BufferCacheReader;
+using Site = http::FatSite<Reader>;
+
+exec::AsyncPd* g_pd = nullptr;
+exec::BlockClient* g_blk = nullptr;
+exec::StaticBufferCache<kCacheBuffers>* g_cache = nullptr;
+Reader* g_reader = nullptr;
+fs::FatVolume<Reader>* g_volume = nullptr;
+Site* g_site = nullptr;
+http::ServerCounters g_counters;
+tls::TlsServerConfig g_tls;
+unsigned g_active = 0;
+
+// PEM text up to the region's zero padding, with the terminating NUL mbedTLS wants.
+std::span<const uint8_t> pem_in(uintptr_t base, uintptr_t size) {
+  const auto* p = reinterpret_cast<const uint8_t*>(base);
+  size_t n = 0;
+  while (n < size && p[n] != 0) ++n;
+  if (n == size) return {};  // no NUL inside the region: not ours to read past
+  return {p, n + 1};
+}
+
+Task<void> http_connection(TcpStream stream) {
+  co_await http::serve_connection(stream, *g_site, g_counters);
+  --g_active;
+}
+
+Task<void> https_connection(TcpStream stream) {
+  tls::TlsStream<TcpStream> secure(std::move(stream), tls::TlsEngine(g_tls));
+  auto e = co_await secure.handshake();
+  if (e.ok()) {
+    co_await http::serve_connection(secure, *g_site, g_counters);
+  } else {
+    secure.abort();
+  }
+  --g_active;
+}
+
+Task<void> listen(NetStack& stack, uint16_t port, Task<void> (*handler)(TcpStream)) {
+  TcpListener listener(stack);
+  if (NetError e = listener.listen(port, 32); e != NetError::None) {
+    log::error("listen on ", port, ": ", to_string(e));
+    co_return;
+  }
+  for (;;) {
+    NetResult<TcpStream> s = co_await listener.accept();
+    if (!s) continue;
+    if (g_active >= kMaxConnections) {
+      s.value.abort();  // a reset is the honest answer when every connection slot is taken
+      continue;
+    }
+    ++g_active;
+    g_pd->spawn_detached(handler(std::move(s.value)));
+  }
+}
+
+Task<void> serve(NetStack& stack) {
+  co_await g_blk->ready();
+  fs::FsError e = co_await g_volume->mount(g_blk->capacity() * uint64_t(BLK_TRANSFER_SIZE));
+  if (e != fs::FsError::None) {
+    log::error("the site partition holds no usable FAT file system: ", fs::to_string(e));
+    co_return;
+  }
+  bool https = false;
+  if (tls_cert != 0 && tls_key != 0) {
+    auto config = tls::TlsServerConfig::create(pem_in(tls_cert, tls_cert_size), pem_in(tls_key, tls_key_size));
+    if (config.ok()) {
+      g_tls = config.value;
+      https = true;
+    } else {
+      log::error("TLS credentials unusable (", tls::describe(config.error), "): serving HTTP only");
+    }
+  }
+  g_pd->spawn_detached(listen(stack, 80, http_connection));
+  if (https) g_pd->spawn_detached(listen(stack, 443, https_connection));
+  co_await stack.address_ready();
+  const uint32_t a = stack.ipv4_address();
+  log::info("ready http://", a >> 24, ".", (a >> 16) & 0xff, ".", (a >> 8) & 0xff, ".", a & 0xff, "/",
+            https ? " and https on port 443" : "");
+}
+
+struct HttpServer {
+  NetClient net;
+
+  void start(exec::AsyncPd& pd) {
+    g_pd = &pd;
+    static exec::BlockClient blk(pd, block_client_config());
+    static exec::StaticBufferCache<kCacheBuffers> cache(blk, blk.data());
+    static Reader reader(cache);
+    static fs::FatVolume<Reader> volume(reader);
+    static Site site(volume);
+    g_blk = &blk;
+    g_cache = &cache;
+    g_reader = &reader;
+    g_volume = &volume;
+    g_site = &site;
+    if (!net.start(pd)) return;
+    pd.spawn_detached(serve(net.stack()));
+  }
+};
+
+}  // namespace
+
+COROKIT_ASYNC_PD(HttpServer, 4 * 1024 * 1024);

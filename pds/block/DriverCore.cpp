@@ -1,0 +1,221 @@
+#include "pds/block/DriverCore.h"
+
+namespace corokit::block {
+
+using protocol::block_range_ok;
+
+DriverCore::DriverCore(exec::AsyncPd& pd, IoBackend& io, const DmaView& dma, protocol::BlockServerEnd end,
+                       uint32_t capacity, const DriverConfig& config) noexcept
+    : pd_(pd), io_(io), dma_(dma), end_(end), capacity_(capacity), config_(config), virt_source_(*this),
+      irq_source_(*this) {}
+
+void DriverCore::start() noexcept {
+  pd_.sources().attach(config_.virt_channel, virt_source_);
+  if (config_.has_irq) pd_.sources().attach(config_.irq_channel, irq_source_);
+  pd_.spawn_detached(dispatcher());
+  pd_.spawn_detached(submitter());
+  work_.set();  // requests queued before start
+}
+
+void DriverCore::Source::on_notified(exec::ChannelId channel) noexcept {
+  if (&core_.irq_source_ == this && channel == core_.config_.irq_channel) {
+    core_.irq_armed_ = false;  // the board masks the IRQ until it is acknowledged
+    core_.on_irq();
+  } else {
+    core_.work_.set();
+  }
+}
+
+void DriverCore::on_irq() noexcept {
+  io_.reap();
+  arm_irq();
+}
+
+// Completions of operations still in flight must raise the IRQ: acknowledge it while any are. With
+// none in flight it stays masked, so completions reaped right after submission cost no interrupt.
+void DriverCore::arm_irq() noexcept {
+  if (!config_.has_irq || irq_armed_ || io_.in_flight() == 0) return;
+  irq_armed_ = true;
+  pd_.irq_ack(config_.irq_channel);
+}
+
+uint32_t DriverCore::limit() const noexcept {
+  uint32_t n = capacity_;
+  if (io_.max_in_flight() < n) n = io_.max_in_flight();
+  return n < kMaxInFlight ? n : kMaxInFlight;
+}
+
+exec::Task<void> DriverCore::dispatcher() noexcept {
+  for (;;) {
+    co_await work_;
+    work_.reset();
+    // Take requests while a response slot can be reserved for each (§3.4) and the device has room.
+    for (;;) {
+      if (barrier_) break;
+      if (in_flight_ >= limit() || in_flight_ >= end_.responses.space()) {
+        stalled_ = true;  // respond() wakes us when a request finishes
+        break;
+      }
+      blk_req request;
+      if (!end_.requests.pop(request)) break;
+      ++counters_.requests;
+      ++in_flight_;
+      if (in_flight_ > counters_.peak_in_flight) counters_.peak_in_flight = in_flight_;
+      if (request.code == BLK_REQ_BARRIER && !config_.no_device) {
+        ++counters_.barriers;
+        if (in_flight_ == 1) {
+          respond(blk_resp{BLK_RESP_OK, 0, request.id});  // nothing dequeued before it is unanswered
+        } else {
+          barrier_ = true;
+          barrier_id_ = request.id;
+        }
+        continue;
+      }
+      pd_.spawn_detached(serve(request));
+    }
+    end_.requests.commit();
+  }
+}
+
+exec::Task<void> DriverCore::submitter() noexcept {
+  for (;;) {
+    co_await submit_;
+    submit_.reset();
+    io_.submit();
+    io_.reap();  // page-cache hits complete during submission
+    arm_irq();
+  }
+}
+
+exec::Task<void> DriverCore::serve(blk_req request) noexcept {
+  blk_resp response{BLK_RESP_OK, 0, request.id};
+  if (config_.no_device) {
+    response.status = BLK_RESP_ERR_NO_DEVICE;
+    respond(response);
+    co_return;
+  }
+  switch (request.code) {
+    case BLK_REQ_READ:
+    case BLK_REQ_WRITE:
+      co_await transfer(request, response);
+      if (request.code == BLK_REQ_WRITE && response.status == BLK_RESP_OK) {
+        finish_write(response);
+      } else {
+        respond(response);
+      }
+      co_return;
+    case BLK_REQ_FLUSH:
+      co_await flush(response);
+      co_return;
+    default:
+      ++counters_.invalid;
+      response.status = BLK_RESP_ERR_INVALID_PARAM;
+      respond(response);
+      co_return;
+  }
+}
+
+exec::Task<void> DriverCore::transfer(const blk_req& request, blk_resp& response) noexcept {
+  const uint64_t bytes = static_cast<uint64_t>(request.count) * BLK_TRANSFER_SIZE;
+  uint8_t* buffer = dma_.translate(request.io_or_offset, bytes);
+  if (request.count == 0 || !block_range_ok(request.block_number, request.count, config_.capacity) ||
+      buffer == nullptr || request.io_or_offset % BLK_TRANSFER_SIZE != 0 ||
+      (request.code == BLK_REQ_WRITE && config_.read_only)) {
+    ++counters_.invalid;
+    response.status = BLK_RESP_ERR_INVALID_PARAM;
+    co_return;
+  }
+  const IoKind kind = request.code == BLK_REQ_READ ? IoKind::Read : IoKind::Write;
+  uint64_t done = 0;
+  while (done < bytes) {
+    IoOp op;
+    op.kind = kind;
+    op.buffer = buffer + done;
+    op.length = static_cast<uint32_t>(bytes - done);
+    op.offset = request.block_number * BLK_TRANSFER_SIZE + done;
+    submit_.set();
+    const int32_t result = co_await io_.run(op);
+    if (result <= 0) {  // an error, or the end of the image (which the range check rules out)
+      ++counters_.io_errors;
+      response.status = BLK_RESP_ERR_IO;
+      break;
+    }
+    done += static_cast<uint64_t>(result);  // a short transfer continues where it stopped
+  }
+  response.success_count = response.status == BLK_RESP_OK ? request.count : static_cast<uint16_t>(done / BLK_TRANSFER_SIZE);
+}
+
+exec::Task<void> DriverCore::flush(blk_resp& response) noexcept {
+  ++counters_.flushes;
+  const uint64_t seq = ++flush_seq_;
+  flushes_in_flight_[flush_count_++] = seq;
+  IoOp op;
+  op.kind = IoKind::Flush;
+  submit_.set();
+  const int32_t result = co_await io_.run(op);
+  if (result < 0) {
+    ++counters_.io_errors;
+    response.status = BLK_RESP_ERR_IO;
+  }
+  respond(response);
+  flush_done(seq);
+}
+
+void DriverCore::finish_write(const blk_resp& response) noexcept {
+  if (flush_count_ == 0) {
+    respond(response);
+    return;
+  }
+  // The operation completed while flushes were in flight: they may not cover it.
+  uint64_t newest = 0;
+  for (uint32_t i = 0; i < flush_count_; ++i) {
+    if (flushes_in_flight_[i] > newest) newest = flushes_in_flight_[i];
+  }
+  ++counters_.held_writes;
+  held_[held_count_++] = Held{response, newest};
+}
+
+void DriverCore::flush_done(uint64_t seq) noexcept {
+  for (uint32_t i = 0; i < flush_count_; ++i) {
+    if (flushes_in_flight_[i] == seq) {
+      flushes_in_flight_[i] = flushes_in_flight_[--flush_count_];
+      break;
+    }
+  }
+  uint64_t oldest = UINT64_MAX;
+  for (uint32_t i = 0; i < flush_count_; ++i) {
+    if (flushes_in_flight_[i] < oldest) oldest = flushes_in_flight_[i];
+  }
+  // Release, in completion order, every held write no flush in flight still has to come before.
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i < held_count_; ++i) {
+    if (held_[i].flush_seq < oldest) {
+      respond(held_[i].response);
+    } else {
+      held_[kept++] = held_[i];
+    }
+  }
+  held_count_ = kept;
+}
+
+void DriverCore::respond(const blk_resp& response) noexcept {
+  // A slot was reserved when the request was taken; only a virtualiser that moved the response
+  // queue's head can make the push fail, and then the response is lost to it alone.
+  end_.responses.push(response);
+  end_.responses.publish();
+  pd_.notify(config_.virt_channel);
+  --in_flight_;
+  if (barrier_ && in_flight_ == 1) {  // only the BARRIER is left: everything before it is answered
+    barrier_ = false;
+    end_.responses.push(blk_resp{BLK_RESP_OK, 0, barrier_id_});
+    end_.responses.publish();
+    --in_flight_;
+    work_.set();
+  }
+  if (stalled_ && !barrier_) {
+    stalled_ = false;
+    work_.set();
+  }
+}
+
+}  // namespace corokit::block

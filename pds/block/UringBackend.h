@@ -1,0 +1,58 @@
+// The host board's block device for DriverCore: the io_uring the monitor created for the disk
+// image (sdk/host/BlockDevice.h), used through liburing. Every submission targets registered file
+// `fixed_file` with IOSQE_FIXED_FILE (the ring refuses anything else); FLUSH is IORING_OP_FSYNC with
+// IORING_FSYNC_DATASYNC. Completions are matched through a slot table, with the ring's user data
+// carrying an instance tag, slot and generation, so completions from a previous incarnation of the
+// driver (same ring, after a restart) are recognised and dropped.
+#pragma once
+
+#include <liburing.h>
+
+#include <cstdint>
+
+#include "pds/block/IoBackend.h"
+
+namespace corokit::block {
+
+class UringBackend final : public IoBackend {
+ public:
+  static constexpr uint32_t kSlots = 1024;
+
+  UringBackend() noexcept = default;
+  ~UringBackend();
+  UringBackend(const UringBackend&) = delete;
+  UringBackend& operator=(const UringBackend&) = delete;
+
+  // Maps the ring at `ring_fd`. Returns nullptr, or what went wrong.
+  const char* attach(int ring_fd, const io_uring_params& params, uint32_t fixed_file) noexcept;
+
+  void start(IoOp& op) noexcept override;
+  void submit() noexcept override;
+  uint32_t reap() noexcept override;
+  uint32_t in_flight() const noexcept override { return in_flight_; }
+  uint32_t max_in_flight() const noexcept override { return max_in_flight_; }
+
+  struct Stats {
+    uint64_t enters = 0;        // io_uring_enter calls that submitted
+    uint64_t submitted = 0;
+    uint64_t completions = 0;
+    uint64_t stale = 0;         // completions not matching an operation of this instance
+    uint64_t submit_errors = 0;
+  };
+  const Stats& stats() const noexcept { return stats_; }
+
+ private:
+  io_uring ring_{};
+  bool attached_ = false;
+  uint32_t fixed_file_ = 0;
+  uint32_t max_in_flight_ = 0;
+  uint32_t in_flight_ = 0;
+  uint64_t instance_ = 0;
+  IoOp* slots_[kSlots] = {};
+  uint16_t generations_[kSlots] = {};
+  uint16_t free_[kSlots] = {};
+  uint32_t free_count_ = 0;
+  Stats stats_;
+};
+
+}  // namespace corokit::block

@@ -1,0 +1,391 @@
+// The flagship system (examples/http-server) booted as the demo boots it: --nic user (no root), a
+// disk made by make-disk.sh. Waits for the readiness lines (no sleeps), fetches every file of the
+// site over HTTP and HTTPS and compares it byte for byte with the source tree, runs 64 concurrent
+// keep-alive connections, sends malformed requests, uses the journal, and crashes the NIC driver,
+// a copier and the journal under load: each is reported and restarted, and the server serves on.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+
+#include "tests/support/RunningSystem.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+uint16_t free_port() {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  close(s);
+  return ntohs(a.sin_port);
+}
+
+int connect_local(uint16_t port) {
+  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  timeval tv{20, 0};
+  setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(s);
+    return -1;
+  }
+  return s;
+}
+
+bool send_all(int s, const std::string& data) {
+  size_t sent = 0;
+  while (sent < data.size()) {
+    ssize_t n = send(s, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    sent += size_t(n);
+  }
+  return true;
+}
+
+struct Response {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+};
+
+// Reads one response from `s` (buffered in `pending`); HEAD responses have no body.
+bool read_response(int s, std::string& pending, Response& r, bool head = false) {
+  auto fill = [&]() {
+    char buf[65536];
+    ssize_t n = recv(s, buf, sizeof buf, 0);
+    if (n <= 0) return false;
+    pending.append(buf, size_t(n));
+    return true;
+  };
+  size_t end;
+  while ((end = pending.find("\r\n\r\n")) == std::string::npos) {
+    if (!fill()) return false;
+  }
+  std::istringstream lines(pending.substr(0, end));
+  std::string line;
+  std::getline(lines, line);
+  if (line.rfind("HTTP/1.1 ", 0) != 0) return false;
+  r = Response{};
+  r.status = std::stoi(line.substr(9, 3));
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+    r.headers[name] = line.substr(colon + 2);
+  }
+  pending.erase(0, end + 4);
+  size_t length = head ? 0 : std::stoul(r.headers.count("content-length") ? r.headers["content-length"] : "0");
+  while (pending.size() < length) {
+    if (!fill()) return false;
+  }
+  r.body = pending.substr(0, length);
+  pending.erase(0, length);
+  return true;
+}
+
+// Reads until the server closes; true if it did (within the receive timeout).
+bool closed_by_peer(int s) {
+  char buf[4096];
+  for (;;) {
+    ssize_t n = recv(s, buf, sizeof buf, 0);
+    if (n == 0) return true;
+    if (n < 0) return false;
+  }
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string url_path(const std::string& relative) {
+  std::string out = "/";
+  for (char c : relative) {
+    if (c == ' ') out += "%20";
+    else out += c;
+  }
+  return out;
+}
+
+// The PIDs of the PD processes named `pd` (the runtime names them corokit:<pd>).
+std::vector<pid_t> pd_pids(const std::string& pd) {
+  std::vector<pid_t> pids;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream cmd(entry.path() / "cmdline");
+    std::string text;
+    std::getline(cmd, text, '\0');
+    if (text == "corokit:" + pd) pids.push_back(pid_t(std::stol(name)));
+  }
+  return pids;
+}
+
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+class Flagship : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::path(::testing::TempDir()) / ("corokit-flagship-" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+    disk_ = dir_ / "site.img";
+    std::string make = std::string(COROKIT_SOURCE_DIR) + "/examples/http-server/make-disk.sh " + disk_.string() +
+                       " >/dev/null";
+    ASSERT_EQ(std::system(make.c_str()), 0);
+    http_ = free_port();
+    https_ = free_port();
+    journal_ = free_port();
+    const std::string nic = "user,hostfwd=tcp:127.0.0.1:" + std::to_string(http_) + "-:80,hostfwd=tcp:127.0.0.1:" +
+                            std::to_string(https_) + "-:443,hostfwd=tcp:127.0.0.1:" + std::to_string(journal_) +
+                            "-10.0.2.20:9000";
+    system_ = new corokit::testing::RunningSystem(
+        COROKIT_BIN, FLAGSHIP_IMG, {"--disk", disk_.string(), "--nic", nic, "--restart-root", "20"});
+    ready_ = system_->wait_for({"ready http://10.0.2.15/ and https on port 443", "ready 10.0.2.20:9000"}, 60s);
+  }
+  static void TearDownTestSuite() {
+    delete system_;
+    system_ = nullptr;
+    fs::remove_all(dir_);
+  }
+  void SetUp() override { ASSERT_TRUE(ready_) << system_->output(); }
+
+  // Every file of the site as the disk holds it: the source tree plus the generated large.bin.
+  static std::map<std::string, std::string> site_files() {
+    std::map<std::string, std::string> files;
+    fs::path site = fs::path(COROKIT_SOURCE_DIR) / "examples/http-server/site";
+    for (const auto& e : fs::recursive_directory_iterator(site)) {
+      if (e.is_regular_file()) files[fs::relative(e.path(), site).string()] = read_file(e.path());
+    }
+    std::string line = "corokit large file: 0123456789abcdefghijklmnopqrstuvwxyz\n";
+    std::string large;
+    while (large.size() < 4u * 1024 * 1024) large += line;
+    large.resize(4u * 1024 * 1024);
+    files["large.bin"] = large;
+    return files;
+  }
+
+  static inline fs::path dir_;
+  static inline fs::path disk_;
+  static inline uint16_t http_ = 0, https_ = 0, journal_ = 0;
+  static inline corokit::testing::RunningSystem* system_ = nullptr;
+  static inline bool ready_ = false;
+};
+
+TEST_F(Flagship, EveryFileOverHttpIsByteForByteTheSource) {
+  auto files = site_files();
+  int s = connect_local(http_);
+  ASSERT_GE(s, 0);
+  std::string pending;
+  for (const auto& [path, content] : files) {  // one keep-alive connection for all
+    ASSERT_TRUE(send_all(s, "GET " + url_path(path) + " HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    Response r;
+    ASSERT_TRUE(read_response(s, pending, r)) << path;
+    EXPECT_EQ(r.status, 200) << path;
+    EXPECT_TRUE(r.body == content) << path << ": " << r.body.size() << " bytes, expected " << content.size();
+  }
+  ASSERT_TRUE(send_all(s, "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+  Response r;
+  ASSERT_TRUE(read_response(s, pending, r));
+  EXPECT_EQ(r.body, files["index.html"]);
+  EXPECT_EQ(r.headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_TRUE(closed_by_peer(s));
+  close(s);
+}
+
+TEST_F(Flagship, EveryFileOverHttpsIsByteForByteTheSource) {
+  for (const auto& [path, content] : site_files()) {
+    fs::path out = dir_ / "https.out";
+    std::string cmd = "curl -sS --fail -k -o " + out.string() + " 'https://127.0.0.1:" + std::to_string(https_) +
+                      url_path(path) + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    EXPECT_TRUE(read_file(out) == content) << path;
+  }
+}
+
+TEST_F(Flagship, SixtyFourConcurrentKeepAliveConnections) {
+  auto files = site_files();
+  std::vector<std::string> paths;
+  for (const auto& [path, content] : files) {
+    if (path != "large.bin") paths.push_back(path);
+  }
+  constexpr int kConnections = 64, kRounds = 4;
+  std::atomic<int> good{0};
+  std::vector<int> sockets;
+  for (int i = 0; i < kConnections; ++i) {  // all open before any request: truly concurrent
+    sockets.push_back(connect_local(http_));
+    ASSERT_GE(sockets.back(), 0);
+  }
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kConnections; ++i) {
+    threads.emplace_back([&, i] {
+      std::string pending;
+      for (int round = 0; round < kRounds; ++round) {
+        const std::string& path = paths[size_t(i + round) % paths.size()];
+        if (!send_all(sockets[size_t(i)], "GET " + url_path(path) + " HTTP/1.1\r\nHost: x\r\n\r\n")) return;
+        Response r;
+        if (!read_response(sockets[size_t(i)], pending, r) || r.status != 200 || r.body != files[path]) return;
+      }
+      ++good;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int s : sockets) close(s);
+  EXPECT_EQ(good.load(), kConnections);
+}
+
+TEST_F(Flagship, MalformedAndRefusedRequestsGetTheirStatus) {
+  struct Case {
+    std::string request;
+    int status;
+    bool closes;
+  };
+  const std::vector<Case> cases = {
+      {"BLAH\r\n\r\n", 400, true},
+      {"GET / HTTP/1.1\r\nHost: x\r\nX: " + std::string(20000, 'a') + "\r\n\r\n", 431, true},
+      {"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n", 413, true},
+      {"DELETE / HTTP/1.1\r\nHost: x\r\n\r\n", 405, false},
+      {"GET /no/such/file HTTP/1.1\r\nHost: x\r\n\r\n", 404, false},
+      {"GET /about HTTP/1.1\r\nHost: x\r\n\r\n", 301, false},
+      {"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, true},
+  };
+  for (const Case& c : cases) {
+    int s = connect_local(http_);
+    ASSERT_GE(s, 0);
+    ASSERT_TRUE(send_all(s, c.request));
+    std::string pending;
+    Response r;
+    ASSERT_TRUE(read_response(s, pending, r)) << c.request.substr(0, 40);
+    EXPECT_EQ(r.status, c.status) << c.request.substr(0, 40);
+    if (c.status == 301) {
+      EXPECT_EQ(r.headers["location"], "/about/");
+    }
+    if (c.closes) {
+      EXPECT_TRUE(closed_by_peer(s)) << c.request.substr(0, 40);
+    } else {  // the connection stays usable
+      ASSERT_TRUE(send_all(s, "HEAD /style.css HTTP/1.1\r\nHost: x\r\n\r\n"));
+      ASSERT_TRUE(read_response(s, pending, r, /*head=*/true));
+      EXPECT_EQ(r.status, 200);
+      EXPECT_EQ(r.headers["content-type"], "text/css; charset=utf-8");
+    }
+    close(s);
+  }
+  // Pipelined: three requests in one segment, three answers in order.
+  int s = connect_local(http_);
+  ASSERT_TRUE(send_all(s, "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+                          "GET /logo.svg HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  std::string pending;
+  Response a, b, c;
+  ASSERT_TRUE(read_response(s, pending, a) && read_response(s, pending, b) && read_response(s, pending, c));
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(b.status, 404);
+  EXPECT_EQ(c.status, 200);
+  EXPECT_NE(c.body.find("<svg"), std::string::npos);
+  EXPECT_TRUE(closed_by_peer(s));
+  close(s);
+}
+
+std::string journal_exchange(uint16_t port, const std::string& lines, size_t answers) {
+  int s = connect_local(port);
+  if (s < 0) return "";
+  send_all(s, lines);
+  std::string got;
+  char buf[256];
+  while (static_cast<size_t>(std::count(got.begin(), got.end(), '\n')) < answers) {
+    ssize_t n = recv(s, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, size_t(n));
+  }
+  close(s);
+  return got;
+}
+
+TEST_F(Flagship, TheJournalAnswersDurableAfterEachAppend) {
+  std::string before = journal_exchange(journal_, "count\n", 1);
+  ASSERT_EQ(before.rfind("count ", 0), 0u) << before;
+  const unsigned n = unsigned(std::stoul(before.substr(6)));
+  std::string got = journal_exchange(journal_, "first entry\nsecond entry\ncount\n", 3);
+  EXPECT_EQ(got, "durable " + std::to_string(n) + "\ndurable " + std::to_string(n + 1) + "\ncount " +
+                     std::to_string(n + 2) + "\n");
+}
+
+// Last in the file: it crashes parts of the running system.
+TEST_F(Flagship, CrashedDriverCopierAndSecondClientAreRestartedAndTheServerServesOn) {
+  const std::string style = site_files()["style.css"];
+  auto fetch_ok = [&] {
+    int s = connect_local(http_);
+    if (s < 0) return false;
+    std::string pending;
+    Response r;
+    bool ok = send_all(s, "GET /style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") &&
+              read_response(s, pending, r) && r.status == 200 && r.body == style;
+    close(s);
+    return ok;
+  };
+  std::string before = journal_exchange(journal_, "one\ntwo\ncount\n", 3);
+  ASSERT_NE(before.find("count "), std::string::npos) << before;
+  const std::string records = before.substr(before.find("count ") + 6, before.size() - before.find("count ") - 7);
+  // Load while crashing: clients keep fetching (failures while a component restarts are allowed).
+  std::atomic<bool> stop{false};
+  std::atomic<int> served{0};
+  std::thread load([&] {
+    while (!stop) served += fetch_ok() ? 1 : 0;
+  });
+  for (const std::string pd : {"journal", "copier_journal", "net_driver", "copier_server"}) {
+    std::vector<pid_t> pids = pd_pids(pd);
+    ASSERT_EQ(pids.size(), 1u) << pd;
+    ASSERT_EQ(kill(pids[0], SIGSEGV), 0);
+    ASSERT_TRUE(system_->wait_for({"restarting PD '" + pd + "'"}, 30s)) << system_->output();
+    std::this_thread::sleep_for(300ms);  // let the load run against the restarted component
+  }
+  stop = true;
+  load.join();
+  EXPECT_GT(served.load(), 0);
+  std::string out = system_->output();
+  for (const std::string pd : {"journal", "copier_journal", "net_driver", "copier_server"}) {
+    EXPECT_NE(out.find("faulting PD: " + pd), std::string::npos) << pd;
+  }
+  // The server answers again (a connection open during a restart may have been reset).
+  bool recovered = false;
+  for (int i = 0; i < 50 && !recovered; ++i) {
+    recovered = fetch_ok();
+    if (!recovered) std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_TRUE(recovered) << out;
+  // The restarted journal found its records again and appends after them.
+  ASSERT_TRUE(system_->wait_for({"ready 10.0.2.20:9000, " + records + " records"}, 30s)) << system_->output();
+  std::string got;
+  for (int i = 0; i < 50 && got.rfind("durable", 0) != 0; ++i) {
+    got = journal_exchange(journal_, "after the crash\n", 1);
+    if (got.empty()) std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_EQ(got, "durable " + records + "\n");
+  // The server itself never faulted.
+  EXPECT_EQ(out.find("faulting PD: http_server"), std::string::npos);
+  EXPECT_EQ(count_of(system_->output(), "ready http://10.0.2.15/"), 1u);
+}
+
+}  // namespace
