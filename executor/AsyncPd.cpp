@@ -7,7 +7,29 @@ AsyncPd::AsyncPd(PdPlatform& platform, FramePool& frames, AsyncPdConfig config) 
   if (config_.turn_budget == 0) config_.turn_budget = 1;
 }
 
-AsyncPd::~AsyncPd() = default;
+AsyncPd::~AsyncPd() {
+  while (turn_end_hooks_ != nullptr) remove_turn_end_hook(*turn_end_hooks_);
+}
+
+void AsyncPd::add_turn_end_hook(TurnEndHook& hook) noexcept {
+  if (hook.pd_ != nullptr) panic("corokit executor: a turn-end hook is already registered");
+  hook.pd_ = this;
+  hook.next_ = nullptr;
+  TurnEndHook** last = &turn_end_hooks_;
+  while (*last != nullptr) last = &(*last)->next_;
+  *last = &hook;
+}
+
+void AsyncPd::remove_turn_end_hook(TurnEndHook& hook) noexcept {
+  for (TurnEndHook** link = &turn_end_hooks_; *link != nullptr; link = &(*link)->next_) {
+    if (*link == &hook) {
+      *link = hook.next_;
+      break;
+    }
+  }
+  hook.next_ = nullptr;
+  hook.pd_ = nullptr;
+}
 
 void AsyncPd::on_notified(ChannelId channel) noexcept {
   check(channel);
@@ -26,7 +48,13 @@ TurnResult AsyncPd::run_turn() noexcept {
   TurnResult result;
   ++stats_.turns;
   result.resumed = executor_.run(config_.turn_budget);
-  result.more_work = executor_.has_ready();
+  bool again = false;
+  for (TurnEndHook* hook = turn_end_hooks_; hook != nullptr;) {
+    TurnEndHook* next = hook->next_;
+    again |= hook->on_turn_end();
+    hook = next;
+  }
+  result.more_work = again || executor_.has_ready();
   flush();
   return result;
 }

@@ -36,6 +36,28 @@ struct TurnResult {
 
 class AsyncPd;
 
+// Work an adapter does once per turn, after the turn's tasks ran and before the turn's IRQ acks and
+// notifications are sent (the timer service arms its driver here, once per turn at most). Hooks
+// run in registration order. A hook may make tasks ready, or return true to be called again soon
+// (e.g. a request the driver refused): run_turn() then reports more_work, so the PD polls instead
+// of waiting. A hook unregisters itself when destroyed.
+class TurnEndHook {
+ public:
+  TurnEndHook() noexcept = default;
+  TurnEndHook(const TurnEndHook&) = delete;
+  TurnEndHook& operator=(const TurnEndHook&) = delete;
+
+  virtual bool on_turn_end() noexcept = 0;
+
+ protected:
+  inline ~TurnEndHook();
+
+ private:
+  friend class AsyncPd;
+  TurnEndHook* next_ = nullptr;
+  AsyncPd* pd_ = nullptr;
+};
+
 // One end of a PD channel, as seen by tasks.
 class ChannelEnd {
  public:
@@ -84,6 +106,8 @@ class AsyncPd {
   // --- for the PD's code ---
   Executor& executor() noexcept { return executor_; }
   EventSourceRegistry& sources() noexcept { return sources_; }
+  void add_turn_end_hook(TurnEndHook& hook) noexcept;
+  void remove_turn_end_hook(TurnEndHook& hook) noexcept;
   ChannelEnd channel(ChannelId id) noexcept {
     check(id);
     return ChannelEnd(*this, id);
@@ -127,6 +151,7 @@ class AsyncPd {
   PdPlatform& platform_;
   AsyncPdConfig config_;
   EventSourceRegistry sources_;
+  TurnEndHook* turn_end_hooks_ = nullptr;
   WaitQueue awaiting_[kMaxChannels];
   std::uint64_t latched_ = 0;
   std::uint64_t outgoing_notify_ = 0;
@@ -135,6 +160,10 @@ class AsyncPd {
   // Last: destroyed first, so tasks unlink from the queues and sources above while they exist.
   Executor executor_;
 };
+
+inline TurnEndHook::~TurnEndHook() {
+  if (pd_ != nullptr) pd_->remove_turn_end_hook(*this);
+}
 
 inline ChannelEnd::NotifiedAwaiter::~NotifiedAwaiter() { pd_.awaiting_[id_].remove(*this); }
 

@@ -27,6 +27,7 @@ struct DeviceInfo {
   uint32_t reserved;
   uint64_t clock_resolution_ns;  // timer
   char backend[64];              // "timerfd", "stdio", "file:/tmp/x", "tap:tap0", "user", ...
+  uint64_t clock_epoch_ns;       // timer: the CLOCK_MONOTONIC reading that is time 0 of the system (0x68)
   uint8_t mac[6];                // NIC: the device's own address (locally administered)
   uint16_t mtu;                  // NIC: the largest IP packet; frames carry 14 more bytes
 };

@@ -30,6 +30,7 @@
 #include "sdk/host/DeviceInfo.h"
 #include "sdk/host/Ipc.h"
 #include "sdk/include/microkit.h"
+#include "sdk/protocol/Timer.h"
 #include "system/board/HostBoard.h"
 #include "system/runtime/DiskBackend.h"
 #include "system/runtime/DomainSchedule.h"
@@ -52,6 +53,18 @@ double now_ms() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+uint64_t monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+uint64_t monotonic_resolution_ns() {
+  timespec res{};
+  clock_getres(CLOCK_MONOTONIC, &res);
+  return static_cast<uint64_t>(res.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(res.tv_nsec);
 }
 
 enum class Source : uint32_t { Signal, Timeout, Tick, PdEvent, PdExit, PdConsole, Device, CallTimer, DomainTimer };
@@ -136,6 +149,7 @@ class Monitor {
 
   Status prepare();
   Status prepare_devices();
+  Status prepare_clock_pages();
   Status attach_console(Device& d);
   Status prepare_pd(Pd& pd);
   Status ensure_elf(Pd& pd);
@@ -171,6 +185,7 @@ class Monitor {
   void fail_calls_to(Pd& callee, sdk::CallFailure why);
   void abort_call(Pd& caller, unsigned channel, uint32_t seq, sdk::CallFailure why);
   const host::PpcSlot* call_slot(const Pd& pd, unsigned channel) const;
+  bool awaits_reply(const Pd& pd) const;
   void arm_call_timer();
   void on_call_timer();
   void mon(const std::string& line) { out_.monitor_line(line); }
@@ -217,6 +232,7 @@ class Monitor {
   uint64_t top_priority_ = 0;  // the highest SDF priority of the system (nice 0)
   bool faulted_ = false;
   double t0_ = 0;
+  uint64_t epoch_ns_ = 0;  // time 0 of the system (PROTOCOLS.md §2.2), CLOCK_MONOTONIC
   double boot_ms_ = -1;
   double prepared_ms_ = -1;
   double started_ms_ = -1;
@@ -279,6 +295,7 @@ Status Monitor::prepare() {
     watch(pd.console_r.get(), Source::PdConsole, i);
   }
   if (Status st = prepare_devices(); !st) return st;
+  if (Status st = prepare_clock_pages(); !st) return st;
   for (Pd& pd : pds_) {
     if (Status st = prepare_pd(pd); !st) return Error{"PD '" + pd.model->name + "': " + st.error()};
   }
@@ -385,9 +402,8 @@ Status Monitor::prepare_devices() {
       info->mtu = kNicMtu;
     }
     if (dev->kind == board::DeviceKind::Timer) {
-      timespec res{};
-      clock_getres(CLOCK_MONOTONIC, &res);
-      info->clock_resolution_ns = static_cast<uint64_t>(res.tv_sec) * 1000000000ull + static_cast<uint64_t>(res.tv_nsec);
+      info->clock_resolution_ns = monotonic_resolution_ns();
+      info->clock_epoch_ns = epoch_ns_;
     }
     std::snprintf(info->backend, sizeof info->backend, "%s", backend.c_str());
   }
@@ -396,6 +412,37 @@ Status Monitor::prepare_devices() {
       return d.board.kind == board::DeviceKind::Block && d.board.index == n;
     });
     if (!driven) mon("MON|WARN: --disk '" + options_.disks[n].path + "' is block" + std::to_string(n) + ", which no PD drives");
+  }
+  return Ok{};
+}
+
+// Clock pages (PROTOCOLS.md §2.4, docs/timer.md): a memory region that some PD maps with
+// setvar_vaddr="clock_page" is published here, before any PD starts. Clients map it read-only; only
+// the timer driver (the PD that declares the timer IRQ) may map it writable, as it fills the page
+// itself on seL4.
+Status Monitor::prepare_clock_pages() {
+  std::set<uint32_t> timer_drivers;
+  for (const Device& d : devices_) {
+    if (d.board.kind == board::DeviceKind::Timer) timer_drivers.insert(d.driver);
+  }
+  std::set<uint32_t> pages;
+  for (uint32_t i = 0; i < sys_.pds.size(); ++i) {
+    for (const sdf::Map& map : sys_.pds[i].maps) {
+      if (map.setvar_vaddr != CK_CLOCK_PAGE_SETVAR || map.mr_index >= mrs_.size()) continue;
+      const sdf::MemoryRegion& mr = sys_.memory_regions[map.mr_index];
+      if (mr.phys_addr && board::device_by_window(*mr.phys_addr, mr.size)) {
+        return Error{"memory region '" + mr.name + "' is a device register window and cannot be the clock page"};
+      }
+      if (map.perms.write && timer_drivers.count(i) == 0) {
+        return Error{"PD '" + sys_.pds[i].name + "' maps the clock page '" + mr.name +
+                     "' writable; only the timer driver may (map it with perms=\"r\")"};
+      }
+      pages.insert(map.mr_index);
+    }
+  }
+  const uint64_t resolution = monotonic_resolution_ns();
+  for (uint32_t m : pages) {
+    ck_clock_page_publish(mrs_[m].as<ck_clock_page>(), CK_CLOCK_SOURCE_MONOTONIC, epoch_ns_, 0, resolution);
   }
   return Ok{};
 }
@@ -682,6 +729,7 @@ void Monitor::unwatch(int fd) { epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullp
 RunResult Monitor::run() {
   RunResult result;
   t0_ = now_ms();
+  epoch_ns_ = monotonic_ns();
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGINT);
@@ -1340,6 +1388,24 @@ bool Monitor::has_events(const Pd& pd) const {
   return false;
 }
 
+// A PD in a call still waits for its reply: the call it made has been neither answered nor ended.
+// (A caller stays Calling from the reply until the OS runs it, which on a loaded machine can be
+// longer than the idle ticks.)
+bool Monitor::awaits_reply(const Pd& pd) const {
+  const PdPlan& p = plan_.pds[pd.index];
+  const ControlBlock* c = pd.cb();
+  for (unsigned ch = 0; ch < host::kMaxIds; ++ch) {
+    const host::BootChannel& bc = p.channels[ch];
+    if (bc.kind != host::ChannelKind::Channel || !bc.can_call) continue;
+    const host::PpcSlot* s = call_slot(pd, ch);
+    const uint32_t seq = s->call_seq.load();
+    if (seq == s->reply_seq.load() || seq == s->cancel_seq.load()) continue;
+    if (c->abort_seq.load() != 0 && c->abort_channel == ch && c->abort_call_seq == seq) continue;
+    return true;
+  }
+  return false;
+}
+
 // I/O in flight will complete (and raise the IRQ): not idle.
 bool Monitor::disks_busy() const {
   return std::any_of(devices_.begin(), devices_.end(), [](const Device& d) { return d.disk && d.disk->view.busy(); });
@@ -1367,6 +1433,7 @@ bool Monitor::idle() const {
       if (std::any_of(chans.begin(), chans.end(), [](const host::BootChannel& c) { return c.call_timeout_us != 0; })) {
         return false;  // ... or until its timeout expires
       }
+      if (!awaits_reply(pd)) return false;  // answered: it runs as soon as the OS schedules it
       continue;
     }
     if (!pd.init_done) return false;
