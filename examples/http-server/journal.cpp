@@ -15,15 +15,22 @@
 #include "pds/net/NetClient.h"
 #include "sdk/AsyncPd.h"
 #include "sdk/BlockClientSetvars.h"
+#include "sdk/PdTimers.h"
 #include "sdk/include/microkit.h"
 
 COROKIT_BLOCK_CLIENT_SETVARS();
+
+extern "C" {
+uintptr_t clock_page = 0;  // setvar_vaddr="clock_page": the timer driver's clock page
+}
 
 namespace {
 
 using namespace corokit;
 using namespace corokit::net;
 using exec::Task;
+
+constexpr unsigned kTimerChannel = 3;
 
 constexpr size_t kHeader = 16;
 constexpr size_t kMaxPayload = BLK_TRANSFER_SIZE - kHeader;
@@ -142,10 +149,12 @@ Task<void> serve(NetStack& stack) {
 }
 
 struct Journal {
+  PdTimers timers{kTimerChannel, clock_page};
   NetClient net;
 
   void start(exec::AsyncPd& pd) {
     g_pd = &pd;
+    timers.start(pd);  // before the network: lwIP's timers tick on it
     static exec::BlockClient blk(pd, block_client_config());
     g_blk = &blk;
     g_block = blk.data();

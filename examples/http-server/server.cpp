@@ -16,9 +16,14 @@
 #include "pds/tls/TlsStream.h"
 #include "sdk/AsyncPd.h"
 #include "sdk/BlockClientSetvars.h"
+#include "sdk/PdTimers.h"
 #include "sdk/include/microkit.h"
 
 COROKIT_BLOCK_CLIENT_SETVARS();
+
+extern "C" {
+uintptr_t clock_page = 0;  // setvar_vaddr="clock_page": the timer driver's clock page
+}
 
 // The TLS credentials: PEM text in read-only regions prefilled from files (zero-padded). Unset
 // (0) when the system has no certificate: then there is no HTTPS.
@@ -34,6 +39,8 @@ namespace {
 using namespace corokit;
 using namespace corokit::net;
 using exec::Task;
+
+constexpr unsigned kTimerChannel = 3;
 
 constexpr uint32_t kCacheBuffers = 448;  // 1.75 MiB of the 2 MiB data region
 constexpr unsigned kMaxConnections = 128;  // of lwIP's 160 TCP PCBs; the rest wait in TIME_WAIT
@@ -120,10 +127,12 @@ Task<void> serve(NetStack& stack) {
 }
 
 struct HttpServer {
+  PdTimers timers{kTimerChannel, clock_page};
   NetClient net;
 
   void start(exec::AsyncPd& pd) {
     g_pd = &pd;
+    timers.start(pd);  // before the network: lwIP's timers tick on it
     static exec::BlockClient blk(pd, block_client_config());
     static exec::StaticBufferCache<kCacheBuffers> cache(blk, blk.data());
     static Reader reader(cache);

@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include "executor/Timer.h"
 #include "executor/Yield.h"
 #include "pds/net/NetConfigRegion.h"
 #include "pds/net/RegionSetvars.h"
@@ -66,11 +67,22 @@ bool NetClient::start(exec::AsyncPd& pd) {
   stack_ = &stack;
   stack.start();
   pd.spawn_detached(drive_timers());
+  if (exec::TimerService* timers = exec::TimerService::installed()) pd.spawn_detached(tick_timers(*timers));
   return true;
 }
 
+exec::Task<void> NetClient::tick_timers(exec::TimerService& timers) {
+  // lwIP's finest timer (TCP's fast timer) runs every 250 ms; a 100 ms tick keeps retransmissions,
+  // delayed ACKs and TIME_WAIT on time even when no frame or socket operation wakes the stack.
+  exec::Interval every(timers, exec::Duration::milliseconds(100));
+  for (;;) {
+    co_await every.tick();
+    stack_->run_timers();
+  }
+}
+
 exec::Task<void> NetClient::drive_timers() {
-  // Interim (docs/net.md, "Timers"): lwIP's timers run after every wake-up of the stack.
+  // lwIP's timers also run after every wake-up of the stack (cheap: they check their due times).
   for (;;) {
     stack_->serviced().reset();
     co_await stack_->serviced();

@@ -16,11 +16,13 @@
 // DMA region read-only as net_rx_data and sets net_rx_trusted (any non-zero value, e.g. through
 // setvar_size) — frames are then copied once into lwIP instead of referenced.
 //
-// lwIP's timers: until the executor's timer service is available to PDs, they run whenever the
-// stack is woken by a frame or a socket operation (see docs/net.md, "Timers").
+// lwIP's timers run whenever the stack is woken by a frame or a socket operation and, when the PD
+// has a timer service (corokit::PdTimers started before NetClient::start), every 100 ms as well
+// (docs/net.md, "Timers").
 #pragma once
 
 #include "executor/AsyncPd.h"
+#include "executor/Timer.h"
 #include "executor/net/ClientQueues.h"
 #include "executor/net/NetStack.h"
 
@@ -34,6 +36,7 @@ class NetClient {
 
  private:
   exec::Task<void> drive_timers();
+  exec::Task<void> tick_timers(exec::TimerService& timers);
 
   NetStack* stack_ = nullptr;
   const ClientEntry* entry_ = nullptr;
