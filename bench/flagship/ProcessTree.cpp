@@ -1,5 +1,6 @@
 #include "bench/flagship/ProcessTree.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -56,7 +57,8 @@ uint64_t minus(uint64_t after, uint64_t before) { return after > before ? after 
 
 }  // namespace
 
-ProcessTree ProcessTree::sample(pid_t root) {
+ProcessTree ProcessTree::sample(const std::vector<pid_t>& roots) {
+  auto is_root = [&](pid_t p) { return std::find(roots.begin(), roots.end(), p) != roots.end(); };
   std::map<pid_t, pid_t> parents;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator("/proc", ec)) {
@@ -67,11 +69,11 @@ ProcessTree ProcessTree::sample(pid_t root) {
   ProcessTree tree;
   for (const auto& [pid, parent] : parents) {
     pid_t p = pid;
-    for (int depth = 0; depth < 16 && p > 1 && p != root; ++depth) {
+    for (int depth = 0; depth < 16 && p > 1 && !is_root(p); ++depth) {
       auto it = parents.find(p);
       p = it == parents.end() ? -1 : it->second;
     }
-    if (p != root) continue;
+    if (!is_root(p)) continue;
     const fs::path proc = fs::path("/proc") / std::to_string(pid);
     ProcessSample s;
     s.name = first_argument(proc);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace corokit::bench {
 
@@ -22,8 +23,8 @@ struct ProcessSample {
 
 class ProcessTree {
  public:
-  // `root` and every process whose parent chain leads to it.
-  static ProcessTree sample(pid_t root);
+  // The roots and every process whose parent chain leads to one of them.
+  static ProcessTree sample(const std::vector<pid_t>& roots);
 
   const std::map<pid_t, ProcessSample>& processes() const { return processes_; }
   // Per process name, `later` minus `this` (processes present in both).
