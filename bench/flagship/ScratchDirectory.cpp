@@ -43,8 +43,14 @@ Result<ScratchDirectory> ScratchDirectory::create(const std::string& prefix) {
       if (n > 0 || (n < 0 && errno == EINTR)) continue;
       break;
     }
-    std::error_code ignored;
-    std::filesystem::remove_all(pattern, ignored);
+    // The benchmark's children end at the same time (SIGTERM on their parent's death) and may still
+    // remove files of their own (nginx its pid file), which makes a removal fail half way: retry.
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      usleep(100000);
+      std::error_code ignored;
+      std::filesystem::remove_all(pattern, ignored);
+      if (!std::filesystem::exists(pattern, ignored)) break;
+    }
     _exit(0);
   }
   close(fds[0]);

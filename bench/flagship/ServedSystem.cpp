@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -57,20 +56,24 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-Status make_disk(const FlagshipPaths& paths, const ScratchDirectory& scratch) {
-  const std::string cmd = paths.source_dir + "/examples/http-server/make-disk.sh " + (scratch / "site.img") + " >" +
-                          (scratch / "make-disk.log") + " 2>&1";
-  if (std::system(cmd.c_str()) != 0) return Error{"make-disk.sh failed: " + read_file(scratch / "make-disk.log")};
+// Runs a shell command line with its output in `log` (a ChildProcess: it ends with the benchmark).
+Status shell(const std::string& command, const std::string& log, const std::string& what) {
+  Result<ChildProcess> sh = ChildProcess::start({"sh", "-c", command}, log);
+  if (!sh) return Error{sh.error()};
+  if (sh->wait() != 0) return Error{what + " failed: " + read_file(log)};
   return Ok{};
+}
+
+Status make_disk(const FlagshipPaths& paths, const ScratchDirectory& scratch) {
+  return shell(paths.source_dir + "/examples/http-server/make-disk.sh " + (scratch / "site.img"),
+               scratch / "make-disk.log", "make-disk.sh");
 }
 
 // The site exactly as the flagship serves it: partition 1 starts at sector 2048 (make-disk.sh).
 Status extract_site(const ServedSystem& s) {
-  const std::string copy = "mkdir -p " + (s.scratch / "www") + " && MTOOLS_SKIP_CHECK=1 mcopy -s -n -i " +
-                           (s.scratch / "site.img") + "@@1048576 '::/*' " + (s.scratch / "www") + " >" +
-                           (s.scratch / "mcopy.log") + " 2>&1";
-  if (std::system(copy.c_str()) != 0) return Error{"mcopy failed: " + read_file(s.scratch / "mcopy.log")};
-  return Ok{};
+  return shell("mkdir -p " + (s.scratch / "www") + " && MTOOLS_SKIP_CHECK=1 mcopy -s -n -i " + (s.scratch / "site.img") +
+                   "@@1048576 '::/*' " + (s.scratch / "www"),
+               s.scratch / "mcopy.log", "mcopy");
 }
 
 void write_nginx_config(const ServedSystem& s, const std::string& listen) {
