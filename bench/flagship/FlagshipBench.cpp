@@ -195,25 +195,25 @@ void summarise(const Results& r, RatioTable& t) {
     for (const auto& [peer_suffix, where] : {std::pair<std::string, std::string>{"nginx_", "loopback"}, {"nginx_slirp_", "slirp"}}) {
       const std::string peer = "BM_Http/" + peer_suffix + size, nginx = where == "slirp" ? " nginx/slirp" : " nginx";
       if (!r.has(ours) || !r.has(peer)) continue;
-      const std::string metric = what + " req/s: corokit / nginx " + where;
+      const std::string metric = what + " req/s vs nginx " + where;
       // BENCHMARKS.md: >= 0.3 x a Linux-native server, small file, keep-alive.
       if (size == "small") t.faster_than(metric + " (time/req)", r.ns(ours), r.ns(peer), 0.3, nginx.substr(1));
       t.info(metric, fixed(r.counter(ours, "requests_per_s"), "req/s"),
              fixed(r.counter(peer, "requests_per_s"), ("req/s" + nginx).c_str()), r.ns(peer) / r.ns(ours));
       for (const char* p : {"p50_us", "p99_us"}) {
-        t.info(what + " " + std::string(p, 3) + " latency: corokit / nginx " + where, fixed(r.counter(ours, p), "us"),
+        t.info(what + " " + std::string(p, 3) + " latency vs nginx " + where, fixed(r.counter(ours, p), "us"),
                fixed(r.counter(peer, p), ("us" + nginx).c_str()), r.counter(ours, p) / r.counter(peer, p));
       }
-      t.info(what + " CPU per request: corokit / nginx " + where, fixed(r.counter(ours, "cpu_us_per_request"), "us"),
+      t.info(what + " CPU/request vs nginx " + where, fixed(r.counter(ours, "cpu_us_per_request"), "us"),
              fixed(r.counter(peer, "cpu_us_per_request"), ("us" + nginx).c_str()),
              r.counter(ours, "cpu_us_per_request") / r.counter(peer, "cpu_us_per_request"));
-      t.info(what + " wake-ups per request: corokit / nginx " + where, fixed(r.counter(ours, "wakeups_per_request"), ""),
+      t.info(what + " wake-ups/request vs nginx " + where, fixed(r.counter(ours, "wakeups_per_request"), ""),
              fixed(r.counter(peer, "wakeups_per_request"), nginx.substr(1).c_str()),
              r.counter(ours, "wakeups_per_request") / r.counter(peer, "wakeups_per_request"));
     }
     if (r.has(ours)) {
       // The PDs' part of the tree (the rest is the monitor: slirp and its event loop).
-      t.info(what + " PDs: CPU, wake-ups per request (PD share)", fixed(r.counter(ours, "pd_cpu_us_per_request"), "us"),
+      t.info(what + " PDs: CPU, wake-ups/request (CPU share)", fixed(r.counter(ours, "pd_cpu_us_per_request"), "us"),
              fixed(r.counter(ours, "pd_wakeups_per_request"), "wake-ups"),
              r.counter(ours, "pd_cpu_us_per_request") / r.counter(ours, "cpu_us_per_request"));
     }
