@@ -9,7 +9,8 @@
 //
 // Extra flags (before Google Benchmark's): --wrk_seconds=N (default 3; 1 for a smoke run with
 // --benchmark_min_time below 0.5), --wrk_connections=N (8), --wrk_threads=N (2).
-// COROKIT_WRK_SECONDS sets the duration too.
+// COROKIT_WRK_SECONDS sets the duration too; COROKIT_FLAGSHIP_RUN_OPTIONS adds `corokit run`
+// options (split at spaces, e.g. "--spin-us 0").
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -30,7 +31,7 @@ namespace {
 
 using namespace corokit::bench;
 
-const FlagshipPaths kPaths{COROKIT_BIN, FLAGSHIP_IMG, COROKIT_SOURCE_DIR};
+FlagshipPaths kPaths{COROKIT_BIN, FLAGSHIP_IMG, COROKIT_SOURCE_DIR, {}};
 WrkOptions g_wrk;
 
 // Each server is started once, at its first benchmark, and stopped at the end of main.
@@ -267,6 +268,10 @@ void parse_wrk_flags(int& argc, char** argv) {
 
 int main(int argc, char** argv) {
   parse_wrk_flags(argc, argv);
+  if (const char* options = std::getenv("COROKIT_FLAGSHIP_RUN_OPTIONS")) {
+    std::istringstream words(options);
+    for (std::string w; words >> w;) kPaths.run_options.push_back(w);
+  }
   std::printf("wrk: %u threads, %u connections, %u s per run\n", g_wrk.threads, g_wrk.connections, g_wrk.seconds);
   const int status = run_suite(argc, argv, "flagship", summarise);
   for (Server& s : g_servers) s.system.reset();

@@ -124,10 +124,11 @@ Result<ServedSystem> boot_flagship(const FlagshipPaths& paths) {
   if (Status made = make_disk(paths, s.scratch); !made) return Error{made.error()};
   s.port = free_port();
   const std::string log = s.scratch / "corokit.log";
-  Result<ChildProcess> run = ChildProcess::start(
-      {paths.corokit, "run", paths.image, "--no-prefix", "--colour=never", "--timeout", "3600", "--disk",
-       s.scratch / "site.img", "--nic", "user,hostfwd=tcp:127.0.0.1:" + std::to_string(s.port) + "-:80"},
-      log);
+  std::vector<std::string> argv = {paths.corokit, "run", paths.image, "--no-prefix", "--colour=never", "--timeout", "3600",
+                                   "--disk", s.scratch / "site.img", "--nic",
+                                   "user,hostfwd=tcp:127.0.0.1:" + std::to_string(s.port) + "-:80"};
+  argv.insert(argv.end(), paths.run_options.begin(), paths.run_options.end());
+  Result<ChildProcess> run = ChildProcess::start(argv, log);
   if (!run) return Error{run.error()};
   s.processes.push_back(std::move(*run));
   ChildProcess& system = s.processes[0];

@@ -31,6 +31,7 @@ struct FlagshipPaths {
   std::string corokit;     // the corokit binary
   std::string image;       // http_server_user.img
   std::string source_dir;  // the repository (make-disk.sh and the site)
+  std::vector<std::string> run_options;  // more `corokit run` options (e.g. --spin-us 0)
 };
 
 // Makes the disk and boots the system; returns once the server printed its readiness line.
