@@ -85,7 +85,7 @@ Task<void> https_connection(TcpStream stream) {
 
 Task<void> listen(NetStack& stack, uint16_t port, Task<void> (*handler)(TcpStream)) {
   TcpListener listener(stack);
-  if (NetError e = listener.listen(port, 32); e != NetError::None) {
+  if (NetError e = listener.listen(port, TcpListener::kMaxBacklog); e != NetError::None) {
     log::error("listen on ", port, ": ", to_string(e));
     co_return;
   }

@@ -69,7 +69,7 @@ class TcpStream {
 
 class TcpListener {
  public:
-  static constexpr unsigned kMaxBacklog = 32;
+  static constexpr unsigned kMaxBacklog = 128;
 
   explicit TcpListener(NetStack& stack) noexcept : stack_(stack) {}
   ~TcpListener();

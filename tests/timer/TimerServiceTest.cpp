@@ -465,3 +465,51 @@ TEST(TimerAllocation, TimersAllocateNothingInSteadyState) {
 
 }  // namespace
 }  // namespace corokit::exec
+
+namespace corokit::exec {
+namespace {
+
+Task<int> wait_for_event(Event& event) {
+  co_await event;
+  co_return 1;
+}
+
+// Many connections, each reading under a long idle timeout while a short Interval ticks: reads that
+// complete cancel their timeouts, and no other timeout may fire early.
+Task<void> reader(TimerService& timers, Event& first, Event& second, int& early) {
+  Outcome<int> a = co_await timers.timeout(10_s, wait_for_event(first));
+  if (!a) ++early;
+  Outcome<int> b = co_await timers.timeout(10_s, wait_for_event(second));
+  if (!b && timers.now().ns() < 10'000'000'000ull) ++early;
+}
+
+Task<void> ticker(TimerService& timers, int& ticks) {
+  Interval every(timers, 100_ms);
+  while (ticks < 20) {
+    co_await every.tick();
+    ++ticks;
+  }
+}
+
+TEST_F(TimerServiceTest, ManyLongTimeoutsNeverFireEarlyWhileOthersAreCancelled) {
+  constexpr int kReaders = 64;
+  std::vector<Event> first(kReaders), second(kReaders);
+  int early = 0, ticks = 0;
+  harness.pd().spawn_detached(ticker(timers, ticks));
+  for (int i = 0; i < kReaders; ++i) harness.pd().spawn_detached(reader(timers, first[size_t(i)], second[size_t(i)], early));
+  harness.start();
+  for (int i = 0; i < kReaders; ++i) {
+    driver.advance(1_ms);
+    first[size_t(i)].set();
+    harness.run_until_idle();
+  }
+  driver.advance(2_s);
+  EXPECT_EQ(early, 0);
+  EXPECT_EQ(ticks, 20);
+  for (Event& e : second) e.set();
+  harness.run_until_idle();
+  EXPECT_EQ(timers.pending(), 0u);
+}
+
+}  // namespace
+}  // namespace corokit::exec
