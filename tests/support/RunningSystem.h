@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -24,10 +25,25 @@ class RunningSystem {
  public:
   RunningSystem(const std::string& corokit, const std::string& image, const std::vector<std::string>& options, const std::string& netns = "",
          bool unprivileged = false) {
-    log_ = ::testing::TempDir() + "corokit-system-" + std::to_string(getpid()) + "-" + std::to_string(counter_++) + ".log";
+    const std::string stem = ::testing::TempDir() + "corokit-system-" + std::to_string(getpid()) + "-" + std::to_string(counter_++);
+    log_ = stem + ".log";
+    std::string program = corokit, packed = image;
+    if (unprivileged && geteuid() == 0) {
+      // nobody may not reach the build tree (a private home or CI directory): run copies.
+      namespace fs = std::filesystem;
+      copies_ = stem + ".bin";
+      fs::create_directories(copies_);
+      fs::permissions(copies_, fs::perms(0755));
+      program = copies_ + "/corokit";
+      packed = copies_ + "/system.img";
+      fs::copy_file(corokit, program, fs::copy_options::overwrite_existing);
+      fs::copy_file(image, packed, fs::copy_options::overwrite_existing);
+      fs::permissions(program, fs::perms(0755));
+      fs::permissions(packed, fs::perms(0644));
+    }
     std::vector<std::string> argv;
     if (!netns.empty()) argv = {"/usr/bin/env", "ip", "netns", "exec", netns};
-    argv.insert(argv.end(), {corokit, "run", image, "--timeout", "150", "--no-prefix", "--colour=never"});
+    argv.insert(argv.end(), {program, "run", packed, "--timeout", "150", "--no-prefix", "--colour=never"});
     argv.insert(argv.end(), options.begin(), options.end());
     pid_ = fork();
     if (pid_ == 0) {
@@ -55,6 +71,7 @@ class RunningSystem {
       waitpid(pid_, nullptr, 0);
     }
     unlink(log_.c_str());
+    if (!copies_.empty()) std::filesystem::remove_all(copies_);
   }
   std::string output() const {
     std::ifstream in(log_);
@@ -95,6 +112,7 @@ class RunningSystem {
   static constexpr uid_t kNobody = 65534;
   static inline int counter_ = 0;
   std::string log_;
+  std::string copies_;  // copies of the binary and image for an unprivileged run
   pid_t pid_ = -1;
 };
 
