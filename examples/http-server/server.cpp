@@ -7,6 +7,7 @@
 
 #include "executor/block/BufferCache.h"
 #include "executor/fs/FatVolume.h"
+#include "executor/Timer.h"
 #include "executor/net/Tcp.h"
 #include "pds/http/FatSite.h"
 #include "pds/http/HttpConnection.h"
@@ -43,6 +44,7 @@ using exec::Task;
 constexpr unsigned kTimerChannel = 3;
 
 constexpr uint32_t kCacheBuffers = 448;  // 1.75 MiB of the 2 MiB data region
+constexpr exec::Duration kIdleTimeout = exec::Duration::seconds(10);  // a silent connection is closed
 constexpr unsigned kMaxConnections = 128;  // of lwIP's 160 TCP PCBs; the rest wait in TIME_WAIT
 
 using Reader = exec::BufferCacheReader;
@@ -67,13 +69,89 @@ std::span<const uint8_t> pem_in(uintptr_t base, uintptr_t size) {
   return {p, n + 1};
 }
 
-Task<void> http_connection(TcpStream stream) {
+// A TCP stream watched for idleness: a connection that has neither received nor sent for
+// kIdleTimeout is shut down (FIN: the client sees the end of the stream, the server's pending read
+// goes on) and reset after twice that, so a silent client cannot hold a connection slot. Under TLS
+// it is the transport. One watchdog tick a second for all connections is cheaper than a timer
+// per read.
+class IdleClosingStream {
+ public:
+  explicit IdleClosingStream(TcpStream stream) : stream_(std::move(stream)) { watch(); }
+  IdleClosingStream(IdleClosingStream&& other) noexcept : stream_(std::move(other.stream_)) {
+    other.unwatch();
+    watch();
+  }
+  IdleClosingStream& operator=(IdleClosingStream&&) = delete;
+  ~IdleClosingStream() { unwatch(); }
+
+  Task<NetResult<size_t>> read(std::span<uint8_t> out) {
+    touch();
+    NetResult<size_t> got = co_await stream_.read(out);
+    touch();
+    co_return got;
+  }
+  Task<NetError> write(std::span<const uint8_t> data) {
+    touch();
+    NetError e = co_await stream_.write(data);
+    touch();
+    co_return e;
+  }
+  Task<NetError> close() { return stream_.close(); }
+  void abort() { stream_.abort(); }
+
+  // Called every second by the watchdog.
+  static void check_all(uint64_t now_ns) {
+    for (IdleClosingStream*& slot : slots_) {
+      if (slot == nullptr) continue;
+      const uint64_t idle = now_ns - slot->last_ns_;
+      if (idle >= 2 * uint64_t(kIdleTimeout.ns())) {
+        slot->stream_.abort();
+      } else if (idle >= uint64_t(kIdleTimeout.ns()) && !slot->shut_) {
+        slot->shut_ = true;
+        slot->stream_.shutdown();
+      }
+    }
+  }
+
+ private:
+  void touch() { last_ns_ = exec::timers().last_now().ns(); }  // this turn's time: no clock read
+  void watch() {
+    touch();
+    for (IdleClosingStream*& slot : slots_) {
+      if (slot == nullptr) {
+        slot = this;
+        return;
+      }
+    }
+  }
+  void unwatch() {
+    for (IdleClosingStream*& slot : slots_) {
+      if (slot == this) slot = nullptr;
+    }
+  }
+
+  static inline IdleClosingStream* slots_[kMaxConnections] = {};
+  TcpStream stream_;
+  uint64_t last_ns_ = 0;
+  bool shut_ = false;
+};
+
+Task<void> idle_watchdog() {
+  exec::Interval every(exec::timers(), exec::Duration::seconds(1));
+  for (;;) {
+    co_await every.tick();
+    IdleClosingStream::check_all(exec::timers().last_now().ns());
+  }
+}
+
+Task<void> http_connection(TcpStream tcp) {
+  IdleClosingStream stream(std::move(tcp));
   co_await http::serve_connection(stream, *g_site, g_counters);
   --g_active;
 }
 
-Task<void> https_connection(TcpStream stream) {
-  tls::TlsStream<TcpStream> secure(std::move(stream), tls::TlsEngine(g_tls));
+Task<void> https_connection(TcpStream tcp) {
+  tls::TlsStream<IdleClosingStream> secure(IdleClosingStream(std::move(tcp)), tls::TlsEngine(g_tls));
   auto e = co_await secure.handshake();
   if (e.ok()) {
     co_await http::serve_connection(secure, *g_site, g_counters);
@@ -118,6 +196,7 @@ Task<void> serve(NetStack& stack) {
       log::error("TLS credentials unusable (", tls::describe(config.error), "): serving HTTP only");
     }
   }
+  g_pd->spawn_detached(idle_watchdog());
   g_pd->spawn_detached(listen(stack, 80, http_connection));
   if (https) g_pd->spawn_detached(listen(stack, 443, https_connection));
   co_await stack.address_ready();

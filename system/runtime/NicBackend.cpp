@@ -148,6 +148,7 @@ class SlirpBackend final : public NicBackend {
                      "): " + errno_text()};
       }
     }
+    b->widen_listen_backlogs();
     SlirpBackend* self = b.get();
     b->thread_ = std::thread([self] { self->loop(); });
     return std::unique_ptr<NicBackend>(std::move(b));
@@ -211,6 +212,23 @@ class SlirpBackend final : public NicBackend {
     if (r & POLLERR) out |= SLIRP_POLL_ERR;
     if (r & POLLHUP) out |= SLIRP_POLL_HUP;
     return out;
+  }
+
+  // libslirp listens for host forwards with a backlog of 1: a burst of connections overflows it
+  // and the host retries SYNs for seconds. listen() again on a listening socket only widens its
+  // queue, so the forwards take bursts (a server behind them has its own limits).
+  void widen_listen_backlogs() {
+    pollfds_.clear();
+    uint32_t timeout = 0;
+    slirp_pollfds_fill(slirp_, &timeout, &SlirpBackend::add_poll, this);
+    for (const pollfd& p : pollfds_) {
+      int listening = 0;
+      socklen_t length = sizeof listening;
+      if (getsockopt(p.fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0 && listening != 0) {
+        ::listen(p.fd, SOMAXCONN);
+      }
+    }
+    pollfds_.clear();
   }
 
   void loop() {

@@ -34,8 +34,7 @@ uint16_t free_port() {
 
 int connect_local(uint16_t port) {
   int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  // Generous: under a burst a lost segment waits for lwIP's retransmission backoff (see
-  // docs/http-server.md); the tests assert what arrives, never how fast.
+  // Generous: the tests assert what arrives, never how fast.
   timeval tv{60, 0};
   setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
@@ -307,6 +306,28 @@ TEST_F(Flagship, MalformedAndRefusedRequestsGetTheirStatus) {
   EXPECT_EQ(c.status, 200);
   EXPECT_NE(c.body.find("<svg"), std::string::npos);
   EXPECT_TRUE(closed_by_peer(s));
+  close(s);
+}
+
+TEST_F(Flagship, SilentAndTrickleConnectionsAreClosedAfterTheIdleTimeout) {
+  const auto start = std::chrono::steady_clock::now();
+  int silent = connect_local(http_);
+  int trickle = connect_local(http_);  // half a request head, then nothing
+  ASSERT_GE(silent, 0);
+  ASSERT_GE(trickle, 0);
+  ASSERT_TRUE(send_all(trickle, "GET / HTTP/1.1\r\nHost: x\r\n"));
+  EXPECT_TRUE(closed_by_peer(silent));  // the receive timeout is longer than the server's 10 s
+  EXPECT_TRUE(closed_by_peer(trickle));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 5s) << "closed long before the idle timeout";
+  close(silent);
+  close(trickle);
+  // The server still serves.
+  int s = connect_local(http_);
+  ASSERT_TRUE(send_all(s, "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string pending;
+  Response r;
+  ASSERT_TRUE(read_response(s, pending, r));
+  EXPECT_EQ(r.status, 200);
   close(s);
 }
 
