@@ -101,6 +101,30 @@ void BufferCache::release(uint32_t e) noexcept {
   }
 }
 
+void BufferCache::pin_found(uint32_t e) noexcept {
+  Entry& entry = entries_[e];
+  ++entry.pins;
+  if (entry.state == State::Loading) {
+    ++stats_.shared_loads;
+  } else {
+    ++stats_.hits;
+  }
+}
+
+uint32_t BufferCache::settle_found(uint32_t e) noexcept {
+  Entry& entry = entries_[e];
+  if (entry.state == State::Failed) {
+    const uint32_t error = entry.error;
+    release(e);
+    return error;
+  }
+  if (entry.in_lru) {
+    lru_remove(e);
+    lru_push(e);
+  }
+  return BLK_RESP_OK;
+}
+
 // --- buffers ---------------------------------------------------------------------------------------
 
 uint32_t BufferCache::allocate(uint32_t want, uint32_t& got) noexcept {

@@ -132,6 +132,11 @@ class BufferCache {
   void lru_push(uint32_t e) noexcept;
   void lru_remove(uint32_t e) noexcept;
   void release(uint32_t e) noexcept;  // unpin; frees a Failed entry with no pins
+  // A reader takes cached entry `e`: pinned, counted as a hit or as a share of the load in progress.
+  // Once no load is in progress, settle_found gives the failed load's status (the pin dropped) or
+  // OK (the entry becomes the most recently used). The wait in between is the caller's co_await.
+  void pin_found(uint32_t e) noexcept;
+  uint32_t settle_found(uint32_t e) noexcept;
   void make_clean(uint32_t e) noexcept;
   void make_free(uint32_t e) noexcept;
   uint8_t* buffer(uint32_t e) const noexcept { return buffers_ + static_cast<uint64_t>(e) * BLK_TRANSFER_SIZE; }
@@ -336,44 +341,30 @@ inline Task<BlockResult> BufferCache::pin(uint64_t block, BlockPin& out) noexcep
   if (!valid_) co_return BlockResult{BLK_RESP_ERR_NO_DEVICE, 0};
   if (!client_.is_ready()) co_await client_.ready();
   if (!protocol::block_range_ok(block, 1, client_.capacity())) co_return BlockResult{BLK_RESP_ERR_INVALID_PARAM, 0};
-  for (;;) {
-    const uint32_t e = lookup(block);
-    if (e != kNone) {
-      Entry& entry = entries_[e];
-      ++entry.pins;
-      if (entry.state == State::Loading) {
-        ++stats_.shared_loads;
-        while (entry.state == State::Loading) co_await EntryAwaiter(entry);
-      } else {
-        ++stats_.hits;
-      }
-      if (entry.state == State::Failed) {
-        const uint32_t error = entry.error;
-        release(e);
-        co_return BlockResult{error, 0};
-      }
-      if (entry.in_lru) {
-        lru_remove(e);
-        lru_push(e);
-      }
-      out.cache_ = this;
-      out.entry_ = e;
-      out.data_ = buffer(e);
-      break;
+  uint32_t e = kNone;
+  while (e == kNone) {
+    const uint32_t found = lookup(block);
+    if (found != kNone) {
+      pin_found(found);
+      while (entries_[found].state == State::Loading) co_await EntryAwaiter(entries_[found]);
+      if (const uint32_t status = settle_found(found); status != BLK_RESP_OK) co_return BlockResult{status, 0};
+      e = found;
+      continue;
     }
     uint32_t first = kNone;
     uint32_t loaded = 0;
     const BlockResult r = co_await load(block, 1, first, loaded);
     if (loaded == 1) {
       ++stats_.misses;
-      out.cache_ = this;
-      out.entry_ = first;
-      out.data_ = buffer(first);
-      break;
+      e = first;
+    } else if (!r.ok()) {
+      co_return r;
     }
-    if (!r.ok()) co_return r;
-    // Someone else started loading it meanwhile: go round and share that load.
+    // Nothing loaded and no error: someone else started loading it meanwhile; share that load.
   }
+  out.cache_ = this;
+  out.entry_ = e;
+  out.data_ = buffer(e);
   maybe_readahead(block, 1);
   co_return BlockResult{BLK_RESP_OK, 1};
 }
@@ -412,24 +403,13 @@ inline Task<BlockResult> BufferCache::read_span(uint64_t block, uint32_t count, 
     const uint64_t b = block + i;
     const uint32_t e = lookup(b);
     if (e != kNone) {
-      Entry& entry = entries_[e];
-      ++entry.pins;
-      if (entry.state == State::Loading) {
-        ++stats_.shared_loads;
-        while (entry.state == State::Loading) co_await EntryAwaiter(entry);
-      } else {
-        ++stats_.hits;
-      }
-      if (entry.state == State::Failed) {
-        result = BlockResult{entry.error, detail::saturate16(i)};
-        release(e);
+      pin_found(e);
+      while (entries_[e].state == State::Loading) co_await EntryAwaiter(entries_[e]);
+      if (const uint32_t status = settle_found(e); status != BLK_RESP_OK) {
+        result = BlockResult{status, detail::saturate16(i)};
         break;
       }
       copy_out(i, e);
-      if (entry.in_lru) {  // most recently used
-        lru_remove(e);
-        lru_push(e);
-      }
       release(e);
       ++i;
       continue;
