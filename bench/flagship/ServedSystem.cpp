@@ -14,22 +14,12 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/LoopbackPort.h"
+
 namespace corokit::bench {
 namespace {
 
 using namespace std::chrono_literals;
-
-uint16_t free_port() {
-  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  close(s);
-  return ntohs(a.sin_port);
-}
 
 // A GET of /style.css answered with 200: the whole path works (slirp accepts before the guest does).
 bool serves(uint16_t port) {
@@ -122,7 +112,7 @@ Result<ServedSystem> boot_flagship(const FlagshipPaths& paths) {
   ServedSystem s;
   s.scratch = std::move(*scratch);
   if (Status made = make_disk(paths, s.scratch); !made) return Error{made.error()};
-  s.port = free_port();
+  s.port = corokit::testing::free_loopback_port();
   const std::string log = s.scratch / "corokit.log";
   std::vector<std::string> argv = {paths.corokit, "run", paths.image, "--no-prefix", "--colour=never", "--timeout", "3600",
                                    "--disk", s.scratch / "site.img", "--nic",
@@ -150,7 +140,7 @@ Result<ServedSystem> start_nginx(const FlagshipPaths& paths, NginxPath path) {
   s.scratch = std::move(*scratch);
   if (Status made = make_disk(paths, s.scratch); !made) return Error{made.error()};
   if (Status site = extract_site(s); !site) return Error{site.error()};
-  s.port = free_port();
+  s.port = corokit::testing::free_loopback_port();
   write_nginx_config(s, path == NginxPath::Loopback ? "127.0.0.1:" + std::to_string(s.port) : "80");
   std::vector<std::string> argv = {"nginx", "-p", s.scratch.path() + "/", "-c", s.scratch / "nginx.conf", "-e",
                                    s.scratch / "error.log"};

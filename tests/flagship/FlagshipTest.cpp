@@ -13,24 +13,13 @@
 #include <filesystem>
 #include <map>
 
+#include "tests/support/LoopbackPort.h"
 #include "tests/support/RunningSystem.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-uint16_t free_port() {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  close(s);
-  return ntohs(a.sin_port);
-}
 
 int connect_local(uint16_t port) {
   int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -157,9 +146,9 @@ class Flagship : public ::testing::Test {
     std::string make = std::string(COROKIT_SOURCE_DIR) + "/examples/http-server/make-disk.sh " + disk_.string() +
                        " >/dev/null";
     ASSERT_EQ(std::system(make.c_str()), 0);
-    http_ = free_port();
-    https_ = free_port();
-    journal_ = free_port();
+    http_ = corokit::testing::free_loopback_port();
+    https_ = corokit::testing::free_loopback_port();
+    journal_ = corokit::testing::free_loopback_port();
     const std::string nic = "user,hostfwd=tcp:127.0.0.1:" + std::to_string(http_) + "-:80,hostfwd=tcp:127.0.0.1:" +
                             std::to_string(https_) + "-:443,hostfwd=tcp:127.0.0.1:" + std::to_string(journal_) +
                             "-10.0.2.20:9000";
@@ -421,11 +410,11 @@ TEST(FlagshipPowerCut, EveryDurableJournalRecordSurvivesAKillOfTheWholeRun) {
   ASSERT_EQ(std::system((std::string(COROKIT_SOURCE_DIR) + "/examples/http-server/make-disk.sh " + disk.string() +
                          " >/dev/null").c_str()),
             0);
-  const uint16_t port = free_port();
+  const uint16_t port = corokit::testing::free_loopback_port();
   const std::vector<std::string> options = {
       "--disk", disk.string(), "--nic",
       "user,hostfwd=tcp:127.0.0.1:" + std::to_string(port) + "-10.0.2.20:9000,hostfwd=tcp:127.0.0.1:" +
-          std::to_string(free_port()) + "-:80"};
+          std::to_string(corokit::testing::free_loopback_port()) + "-:80"};
   std::vector<std::string> acknowledged;  // payload of record i, in order
   {
     corokit::testing::RunningSystem run(COROKIT_BIN, FLAGSHIP_IMG, options);

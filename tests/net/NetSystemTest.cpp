@@ -28,6 +28,7 @@
 
 #include "executor/net/NetConfig.h"
 #include "tests/net/StaleNetns.h"
+#include "tests/support/LoopbackPort.h"
 #include "tests/support/RunningSystem.h"
 
 namespace {
@@ -291,19 +292,8 @@ TEST(NetSystem, AMisbehavingClientCannotDisturbTheOther) {
 }
 
 TEST(NetSystem, EchoThroughUserModeNetworkingWithoutRoot) {
-  // Free loopback ports for the forwards.
-  auto free_port = [] {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-    close(s);
-    return ntohs(a.sin_port);
-  };
-  const uint16_t echo_port = free_port(), source_port = free_port();
+  const uint16_t echo_port = corokit::testing::free_loopback_port(),
+                 source_port = corokit::testing::free_loopback_port();
   const std::string fwd = "user,hostfwd=tcp:127.0.0.1:" + std::to_string(echo_port) + "-:7,hostfwd=udp:127.0.0.1:" +
                           std::to_string(echo_port) + "-:7,hostfwd=tcp:127.0.0.1:" + std::to_string(source_port) + "-:19";
   System sys(NET_ECHO_USER_IMG, {"--nic", fwd}, "", /*unprivileged=*/true);
