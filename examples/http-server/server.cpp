@@ -52,8 +52,6 @@ using Site = http::FatSite;
 
 exec::AsyncPd* g_pd = nullptr;
 exec::BlockClient* g_blk = nullptr;
-exec::StaticBufferCache<kCacheBuffers>* g_cache = nullptr;
-Reader* g_reader = nullptr;
 fs::FatVolume<Reader>* g_volume = nullptr;
 Site* g_site = nullptr;
 http::ServerCounters g_counters;
@@ -218,8 +216,6 @@ struct HttpServer {
     static fs::FatVolume<Reader> volume(reader);
     static Site site(volume, cache);
     g_blk = &blk;
-    g_cache = &cache;
-    g_reader = &reader;
     g_volume = &volume;
     g_site = &site;
     if (!net.start(pd)) return;
