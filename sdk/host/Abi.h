@@ -171,6 +171,7 @@ enum BootFlags : uint32_t {
   kBootChecked = 1u << 1,  // misuse faults the PD (R5/R6)
   kBootPassive = 1u << 2,
   kBootCallFailFast = 1u << 3,  // a call to a callee that faults, stops, restarts or dies fails (R4)
+  kBootNoIdleSpin = 1u << 4,    // pinned to a CPU with other PDs: spinning while idle would only delay them
 };
 
 enum class ChannelKind : uint8_t { None = 0, Channel, Irq };

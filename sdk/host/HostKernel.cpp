@@ -262,7 +262,8 @@ bool HostKernel::poll(sdk::Event& ev) {
 }
 
 void HostKernel::sleep() {
-  wait_until([this] { return anything_pending(); }, *status_, ins_, waitv_, waitv_count_, spin_ ? desc_->spin_ns : 0);
+  const bool idle_spin = spin_ && (desc_->flags & kBootNoIdleSpin) == 0;
+  wait_until([this] { return anything_pending(); }, *status_, ins_, waitv_, waitv_count_, idle_spin ? desc_->spin_ns : 0);
   status_->cpu.store(current_cpu(), std::memory_order_relaxed);
 }
 

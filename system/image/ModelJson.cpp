@@ -46,7 +46,7 @@ json pd_json(const sdf::ProtectionDomain& pd) {
   j["period"] = pd.period;
   j["passive"] = pd.passive;
   j["stack_size"] = pd.stack_size;
-  j["cpu"] = pd.cpu;
+  put_opt(j, "cpu", pd.cpu);
   j["smc"] = pd.smc;
   j["fpu"] = pd.fpu;
   put_opt(j, "domain", pd.domain);
@@ -185,7 +185,7 @@ class Decoder {
     pd.period = f.u64(j, w, "period");
     pd.passive = f.boolean(j, w, "passive");
     pd.stack_size = f.u64(j, w, "stack_size");
-    pd.cpu = f.u64(j, w, "cpu");
+    pd.cpu = f.opt_u64(j, w, "cpu");
     pd.smc = f.boolean(j, w, "smc");
     pd.fpu = f.boolean(j, w, "fpu");
     pd.domain = f.opt_str(j, w, "domain");

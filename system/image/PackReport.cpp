@@ -131,7 +131,7 @@ std::string report_text(const SystemImage& image, uint64_t user_top) {
     }
     line(head);
     line("  priority " + std::to_string(pd.priority) + ", budget " + std::to_string(pd.budget) + " us, period " +
-         std::to_string(pd.period) + " us, passive " + yes_no(pd.passive) + ", cpu " + std::to_string(pd.cpu) +
+         std::to_string(pd.period) + " us, passive " + yes_no(pd.passive) + ", cpu " + (pd.cpu ? std::to_string(*pd.cpu) : std::string("any")) +
          ", stack " + hex(pd.stack_size) + (pd.domain ? ", domain '" + *pd.domain + "'" : ""));
     line(std::string("  host scheduling: ") + kHostScheduling);
     if (!pd.children.empty()) {
@@ -237,7 +237,7 @@ json report_json(const SystemImage& image, uint64_t user_top) {
     p["budget_us"] = pd.budget;
     p["period_us"] = pd.period;
     p["passive"] = pd.passive;
-    p["cpu"] = pd.cpu;
+    p["cpu"] = pd.cpu ? json(*pd.cpu) : json(nullptr);
     p["stack_size"] = pd.stack_size;
     p["domain"] = pd.domain ? json(*pd.domain) : json(nullptr);
     p["host_scheduling"] = kHostScheduling;

@@ -612,7 +612,8 @@ Status Monitor::prepare_pd(Pd& pd) {
   d.version = host::kAbiVersion;
   d.flags = (options_.single_runner ? uint32_t{host::kBootSingleRunner} : 0u) |
             (options_.checked ? uint32_t{host::kBootChecked} : 0u) | (pd.model->passive ? uint32_t{host::kBootPassive} : 0u) |
-            (options_.ppc_fail_fast ? uint32_t{host::kBootCallFailFast} : 0u);
+            (options_.ppc_fail_fast ? uint32_t{host::kBootCallFailFast} : 0u) |
+            (shares_pinned_cpu(sys_, pd.index) ? uint32_t{host::kBootNoIdleSpin} : 0u);
   d.pd_index = pd.index;
   std::snprintf(d.name, sizeof d.name, "%s", pd.model->name.c_str());
   d.priority = static_cast<uint32_t>(pd.model->priority);

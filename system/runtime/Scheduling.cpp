@@ -45,20 +45,28 @@ int nice_for(uint64_t p, uint64_t top) {
 }
 
 std::string apply_affinity(pid_t pid, const sdf::ProtectionDomain& pd) {
+  // Only an explicit cpu pins: without one the host places the PD (seL4 would use core 0).
   std::string missing;
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  if (pd.cpu != 0 || cpus > 1) {
-    if (static_cast<long>(pd.cpu) < cpus) {
-      cpu_set_t set;
-      CPU_ZERO(&set);
-      CPU_SET(pd.cpu, &set);
-      // Only an explicit cpu pins; cpu 0 is the SDF default and means "anywhere" on the host.
-      if (pd.cpu != 0 && sched_setaffinity(pid, sizeof set, &set) != 0) missing += "cpu (" + std::string(std::strerror(errno)) + ")";
-    } else {
-      missing += "cpu " + std::to_string(pd.cpu) + " (the host has " + std::to_string(cpus) + " CPUs)";
-    }
+  if (!pd.cpu) return missing;
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  if (static_cast<long>(*pd.cpu) < cpus) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(*pd.cpu, &set);
+    if (sched_setaffinity(pid, sizeof set, &set) != 0) missing += "cpu (" + std::string(std::strerror(errno)) + ")";
+  } else {
+    missing += "cpu " + std::to_string(*pd.cpu) + " (the host has " + std::to_string(cpus) + " CPUs)";
   }
   return missing;
+}
+
+bool shares_pinned_cpu(const sdf::System& sys, uint32_t pd) {
+  const std::optional<uint64_t>& cpu = sys.pds[pd].cpu;
+  if (!cpu) return false;
+  for (uint32_t i = 0; i < sys.pds.size(); ++i) {
+    if (i != pd && sys.pds[i].cpu == cpu) return true;
+  }
+  return false;
 }
 
 std::string apply_priority(pid_t pid, const sdf::ProtectionDomain& pd, const RunOptions& options, uint64_t top_priority) {

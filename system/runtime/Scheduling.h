@@ -21,6 +21,10 @@ std::string apply_affinity(pid_t pid, const sdf::ProtectionDomain& pd);
 // `top_priority`: the highest SDF priority of the system, which runs at nice 0 (the monitor's).
 std::string apply_priority(pid_t pid, const sdf::ProtectionDomain& pd, const RunOptions& options, uint64_t top_priority);
 
+// Whether PD `pd` is pinned to a CPU that another PD is pinned to as well. Such a PD does not spin
+// while idle: its notifications come mostly from its CPU-mates, which cannot run while it spins.
+bool shares_pinned_cpu(const sdf::System& sys, uint32_t pd);
+
 // The SCHED_FIFO priority for an SDF priority (0..254 → 1..98, order-preserving).
 int fifo_priority(uint64_t sdf_priority);
 // The nice value for an SDF priority when real-time scheduling is not available: 0 for the system's

@@ -386,9 +386,7 @@ void Parser::parse_pd(const XMLElement* e, uint32_t parent) {
       p.stack_size = *v;
     }
   }
-  std::optional<uint64_t> cpu;
-  check_cpu(a, cpu);
-  p.cpu = cpu.value_or(0);
+  check_cpu(a, p.cpu);
   if (auto v = a.boolean("smc")) {
     p.smc = *v;
     if (*v) {
@@ -784,7 +782,7 @@ void Parser::parse_virtual_machine(const XMLElement* e, uint32_t index) {
   if (auto n = a.name("name", true)) vm.name = *n;
   if (sched) read_scheduling(a, "G11", vm.priority, vm.budget, vm.period);
 
-  const uint64_t pd_cpu = pd(index).cpu;
+  const uint64_t pd_cpu = pd(index).cpu.value_or(0);
   for (const XMLElement* c = e->FirstChildElement(); c; c = c->NextSiblingElement()) {
     std::string_view tag = c->Name();
     NodeId cid = id(c);

@@ -125,7 +125,7 @@ struct ProtectionDomain {
   uint64_t period = 1000;  // µs
   bool passive = false;
   uint64_t stack_size = 0x2000;
-  uint64_t cpu = 0;
+  std::optional<uint64_t> cpu;  // absent: the host schedules the PD on any CPU (seL4: core 0)
   bool smc = false;
   bool fpu = true;
   std::optional<std::string> domain;
