@@ -148,12 +148,19 @@ RxVirtualiser::Pass RxVirtualiser::pass() noexcept {
       p.more = true;
       return p;
     }
-    // Waiter sequence (§1.4) on everything we consume; any late work means another pass.
+    // Waiter sequence (§1.4); any late work means another pass. Returned buffers matter only when
+    // the driver runs short: otherwise the next received frames bring us back to collect them,
+    // and a wake-up per return would cost more than the work (one per request and peer).
     bool again = protocol::waiter_should_continue(config_.driver_active.queue->consumer_signalled,
                                                   [&] { return driver_active_.available() != 0; });
+    const bool driver_short = with_driver_.size() < dma_.count / 2;
     for (unsigned i = 0; i < client_count_; ++i) {
       ClientState& c = clients_[i];
       if (c.health.quarantined) continue;
+      if (!driver_short) {
+        protocol::waiter_declines(c.free_q->consumer_signalled);
+        continue;
+      }
       again |= protocol::waiter_should_continue(c.free_q->consumer_signalled, [&] { return c.free.available() != 0; });
     }
     if (!again) return p;

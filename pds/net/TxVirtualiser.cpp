@@ -126,8 +126,17 @@ TxVirtualiser::Pass TxVirtualiser::pass() noexcept {
       p.more = true;
       return p;
     }
-    bool again = protocol::waiter_should_continue(config_.driver_free.queue->consumer_signalled,
-                                                  [&] { return driver_free_.available() != 0; });
+    // Completions matter only to a client that runs short of Tx buffers: otherwise its next frames
+    // bring us back to collect them, and a wake-up per completion would cost more than the work.
+    bool client_short = false;
+    for (unsigned i = 0; i < client_count_; ++i) client_short |= clients_[i].with_client.size() < clients_[i].range.count / 2;
+    bool again = false;
+    if (client_short) {
+      again = protocol::waiter_should_continue(config_.driver_free.queue->consumer_signalled,
+                                               [&] { return driver_free_.available() != 0; });
+    } else {
+      protocol::waiter_declines(config_.driver_free.queue->consumer_signalled);
+    }
     for (unsigned i = 0; i < client_count_; ++i) {
       ClientState& c = clients_[i];
       if (c.health.quarantined) continue;

@@ -214,6 +214,13 @@ inline bool waiter_should_continue(Flag& flag, PeerReady&& peer_has_work) {
   return true;
 }
 
+// The waiter, when it will look at the queue again on its own (another peer's notification brings
+// it back): the notifier need not signal.
+template <typename Flag>
+inline void waiter_declines(Flag& flag) {
+  store_relaxed(flag, Flag(1));
+}
+
 // The notifier, after publishing a batch. Returns true when the peer must be notified (at most once
 // per turn: the caller adds the channel to the turn's outgoing set).
 template <typename Flag>

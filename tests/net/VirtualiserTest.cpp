@@ -286,3 +286,33 @@ TEST(NetVirtualisers, AHostileClientCannotDisturbTheOther) {
     EXPECT_FALSE(f.rx_virt().client_health(1).quarantined);
   }
 }
+
+// A client returning Rx buffers wakes the Rx virtualiser only when the driver runs short of them;
+// otherwise the virtualiser collects them on its next pass (the next frames bring it back).
+TEST(NetVirtualisers, ReturnedRxBuffersWakeTheVirtualiserOnlyWhenTheDriverRunsShort) {
+  NetFixture::Options o;
+  o.copier = {false, false};  // trusted clients hold the DMA buffers themselves
+  NetFixture f(o);
+  ASSERT_TRUE(f.valid());
+  auto deliver_and_return = [&](unsigned frames) {
+    for (unsigned i = 0; i < frames; ++i) {
+      auto frame = NetFixture::frame(f.client(0).mac, kOutside, 100, i);
+      EXPECT_TRUE(f.inject(frame.data(), 100));
+    }
+    f.run();
+    ClientQueues::Frame got;
+    unsigned n = 0;
+    while (f.client(0).queues->receive(got)) {
+      f.client(0).queues->release_rx(got.offset);
+      ++n;
+    }
+    EXPECT_EQ(n, frames);
+    return f.client(0).queues->flush().rx;
+  };
+  EXPECT_FALSE(deliver_and_return(1));
+  f.run();
+  EXPECT_EQ(f.rx_virt().driver_holds(), f.buffers());
+  EXPECT_TRUE(deliver_and_return(f.buffers() * 3u / 4u));
+  f.run();
+  EXPECT_EQ(f.rx_virt().driver_holds(), f.buffers());
+}
