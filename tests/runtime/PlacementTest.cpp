@@ -8,19 +8,12 @@
 #include <unistd.h>
 
 #include "system/runtime/Scheduling.h"
-#include "system/sdf/SystemLoader.h"
-#include "system/sdf/Target.h"
+#include "tests/runtime/HostSystem.h"
 
 namespace corokit::runtime {
 namespace {
 
-sdf::System load(const std::string& xml) {
-  sdf::CheckOptions options;
-  options.target = *sdf::builtin_profile("host");
-  sdf::LoadedSystem l = sdf::load_system_text(xml, "test.system", options);
-  EXPECT_TRUE(l.ok());
-  return l.system;
-}
+sdf::System load(const std::string& xml) { return testing::load_host_system(xml); }
 
 // A child process that waits to be killed, standing in for a PD process.
 struct Sleeper {

@@ -36,32 +36,19 @@ int run_check(int argc, char** argv) {
   args.value("--color");
   args.flag("--werror");
   args.flag("--help", "-h");
-  for (int i = 2; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "-h" || a == "--help") {
-      std::printf(kHelp, sdf_options_help());
-      return 0;
-    }
-  }
-  auto usage = [](const std::string& what) {
-    std::fprintf(stderr, "corokit: error: %s\n", what.c_str());
-    return 2;
-  };
-  if (auto err = args.parse(argc, argv, 2)) return usage(*err);
-
   sdf::CheckOptions options;
-  if (auto err = sdf_options(args, options)) return usage(*err);
+  if (std::optional<int> status = parse_sdf_command(args, argc, argv, kHelp, options, nullptr)) return *status;
   diag::Format format = diag::Format::Human;
   if (auto f = args.get("--format"); f && !diag::parse_format(*f, format)) {
-    return usage("argument --format: invalid choice '" + *f + "' (choose from: human, json, microkit)");
+    return usage_error("argument --format: invalid choice '" + *f + "' (choose from: human, json, microkit)");
   }
   std::string color = args.get("--color").value_or("auto");
   if (color != "auto" && color != "always" && color != "never") {
-    return usage("argument --color: invalid choice '" + color + "' (choose from: auto, always, never)");
+    return usage_error("argument --color: invalid choice '" + color + "' (choose from: auto, always, never)");
   }
 
   sdf::LoadedSystem loaded = sdf::load_system_file(*args.get("SYSTEM.xml"), options);
-  if (loaded.io_error) return usage(*loaded.io_error);
+  if (loaded.io_error) return usage_error(*loaded.io_error);
   if (args.has("--werror")) loaded.diagnostics.promote_warnings();
 
   switch (format) {

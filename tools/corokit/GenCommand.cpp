@@ -35,10 +35,6 @@ const char* kHelp =
     "  --color WHEN            auto (default), always or never\n"
     "  -h, --help              show this help\n";
 
-int usage(const std::string& what) {
-  std::fprintf(stderr, "corokit: error: %s\n", what.c_str());
-  return 2;
-}
 
 std::span<const uint8_t> bytes_of(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
@@ -84,55 +80,46 @@ int run_gen(int argc, char** argv) {
   args.value("--namespace");
   args.value("--depfile");
   args.flag("--help", "-h");
-  for (int i = 2; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "-h" || a == "--help") {
-      std::printf(kHelp, sdf_options_help());
-      return 0;
-    }
-  }
-  if (auto err = args.parse(argc, argv, 2)) return usage(*err);
   sdf::CheckOptions options;
-  if (auto err = sdf_options(args, options)) return usage(*err);
   DiagnosticOutput output;
-  if (auto err = diagnostic_output(args, output)) return usage(*err);
+  if (std::optional<int> status = parse_sdf_command(args, argc, argv, kHelp, options, &output)) return *status;
 
   std::optional<std::string> pd = args.get("--pd");
-  if (!pd) return usage("argument --pd is required (the PD to generate bindings for)");
+  if (!pd) return usage_error("argument --pd is required (the PD to generate bindings for)");
   gen::GenOptions gen_options;
   std::string lang = args.get("--lang").value_or("cpp");
   if (lang == "c") {
     gen_options.language = gen::Language::C;
   } else if (lang != "cpp") {
-    return usage("argument --lang: invalid choice '" + lang + "' (choose from: cpp, c)");
+    return usage_error("argument --lang: invalid choice '" + lang + "' (choose from: cpp, c)");
   }
   if (auto ns = args.get("--namespace")) gen_options.cpp_namespace = *ns;
   std::optional<std::string> out = args.get("--output");
   std::optional<std::string> depfile = args.get("--depfile");
-  if (depfile && !out) return usage("argument --depfile needs -o FILE");
+  if (depfile && !out) return usage_error("argument --depfile needs -o FILE");
 
   std::string xml = *args.get("SYSTEM.xml");
   gen_options.source = std::filesystem::path(xml).filename().string();
   sdf::LoadedSystem loaded = sdf::load_system_file(xml, options);
-  if (loaded.io_error) return usage(*loaded.io_error);
+  if (loaded.io_error) return usage_error(*loaded.io_error);
   if (args.has("--werror")) loaded.diagnostics.promote_warnings();
   print_diagnostics(loaded.diagnostics, output);
   if (loaded.diagnostics.has_errors()) return 1;
 
   Result<std::string> text = gen::generate_bindings(loaded.system, *pd, options.target, gen_options);
-  if (!text) return usage(text.error());
+  if (!text) return usage_error(text.error());
   if (!out) {
     std::cout << *text;
     return 0;
   }
-  if (Status s = write_if_changed(*out, *text); !s) return usage(s.error());
+  if (Status s = write_if_changed(*out, *text); !s) return usage_error(s.error());
   if (depfile) {
     std::string deps = make_escaped(absolute(*out)) + ": " + make_escaped(absolute(xml));
     for (const sdf::MemoryRegion& mr : loaded.system.memory_regions) {
       if (!mr.prefill_resolved.empty()) deps += " \\\n  " + make_escaped(absolute(mr.prefill_resolved));
     }
     deps += "\n";
-    if (Status s = write_if_changed(*depfile, deps); !s) return usage(s.error());
+    if (Status s = write_if_changed(*depfile, deps); !s) return usage_error(s.error());
   }
   return 0;
 }

@@ -37,10 +37,6 @@ const char* kHelp =
     "  --color WHEN            auto (default), always or never\n"
     "  -h, --help              show this help\n";
 
-int usage(const std::string& what) {
-  std::fprintf(stderr, "corokit: error: %s\n", what.c_str());
-  return 2;
-}
 
 class Fd {
  public:
@@ -111,29 +107,20 @@ int run_graph(int argc, char** argv) {
   args.value("--output", "-o");
   args.value("--output-format");
   args.flag("--help", "-h");
-  for (int i = 2; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "-h" || a == "--help") {
-      std::printf(kHelp, sdf_options_help());
-      return 0;
-    }
-  }
-  if (auto err = args.parse(argc, argv, 2)) return usage(*err);
   sdf::CheckOptions options;
-  if (auto err = sdf_options(args, options)) return usage(*err);
   DiagnosticOutput output;
-  if (auto err = diagnostic_output(args, output)) return usage(*err);
+  if (std::optional<int> status = parse_sdf_command(args, argc, argv, kHelp, options, &output)) return *status;
 
   std::optional<std::string> out = args.get("--output");
   std::string format = args.get("--output-format").value_or("");
   if (format.empty()) format = out && out->ends_with(".svg") ? "svg" : "dot";
   if (format != "dot" && format != "svg") {
-    return usage("argument --output-format: invalid choice '" + format + "' (choose from: dot, svg)");
+    return usage_error("argument --output-format: invalid choice '" + format + "' (choose from: dot, svg)");
   }
-  if (format == "svg" && !out) return usage("SVG output needs -o FILE");
+  if (format == "svg" && !out) return usage_error("SVG output needs -o FILE");
 
   sdf::LoadedSystem loaded = sdf::load_system_file(*args.get("SYSTEM.xml"), options);
-  if (loaded.io_error) return usage(*loaded.io_error);
+  if (loaded.io_error) return usage_error(*loaded.io_error);
   if (args.has("--werror")) loaded.diagnostics.promote_warnings();
   print_diagnostics(loaded.diagnostics, output);
   if (loaded.diagnostics.has_errors()) return 1;
@@ -144,12 +131,12 @@ int run_graph(int argc, char** argv) {
     return 0;
   }
   if (format == "svg") {
-    if (Status s = render_svg(dot, *out); !s) return usage(s.error());
+    if (Status s = render_svg(dot, *out); !s) return usage_error(s.error());
     return 0;
   }
   std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(dot.data()), dot.size());
   std::span<const uint8_t> pieces[] = {bytes};
-  if (Status s = image::write_file_atomically(*out, pieces); !s) return usage(s.error());
+  if (Status s = image::write_file_atomically(*out, pieces); !s) return usage_error(s.error());
   return 0;
 }
 

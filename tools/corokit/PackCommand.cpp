@@ -34,10 +34,6 @@ const char* kHelp =
     "  --color WHEN            auto (default), always or never\n"
     "  -h, --help              show this help\n";
 
-int usage(const std::string& what) {
-  std::fprintf(stderr, "corokit: error: %s\n", what.c_str());
-  return 2;
-}
 
 Status write_text(const std::string& path, const std::string& text) {
   std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size());
@@ -58,22 +54,13 @@ int run_pack(int argc, char** argv) {
   args.value("--model-json");
   args.flag("--self-contained");
   args.flag("--help", "-h");
-  for (int i = 2; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "-h" || a == "--help") {
-      std::printf(kHelp, sdf_options_help());
-      return 0;
-    }
-  }
-  if (auto err = args.parse(argc, argv, 2)) return usage(*err);
   sdf::CheckOptions options;
-  if (auto err = sdf_options(args, options)) return usage(*err);
   DiagnosticOutput output;
-  if (auto err = diagnostic_output(args, output)) return usage(*err);
+  if (std::optional<int> status = parse_sdf_command(args, argc, argv, kHelp, options, &output)) return *status;
   std::string out_path = args.get("--output").value_or("system.img");
 
   image::PackOutcome packed = image::pack_sdf_file(*args.get("SYSTEM.xml"), options);
-  if (packed.loaded.io_error) return usage(*packed.loaded.io_error);
+  if (packed.loaded.io_error) return usage_error(*packed.loaded.io_error);
   if (args.has("--werror")) packed.loaded.diagnostics.promote_warnings();
   print_diagnostics(packed.loaded.diagnostics, output);
   if (packed.loaded.diagnostics.has_errors() || !packed.image) return 1;
@@ -83,23 +70,23 @@ int run_pack(int argc, char** argv) {
   Status written = Ok{};
   if (args.has("--self-contained")) {
     Result<std::vector<uint8_t>> self = image::read_file_bytes("/proc/self/exe");
-    if (!self) return usage("cannot read the corokit executable: " + self.error());
+    if (!self) return usage_error("cannot read the corokit executable: " + self.error());
     written = image::write_self_contained(out_path, *self, encoded.pieces);
   } else {
     written = image::write_file_atomically(out_path, encoded.pieces);
   }
-  if (!written) return usage(written.error());
+  if (!written) return usage_error(written.error());
 
   if (auto report = args.get("--report")) {
-    if (Status s = write_text(*report, image::report_text(img)); !s) return usage(s.error());
+    if (Status s = write_text(*report, image::report_text(img)); !s) return usage_error(s.error());
   }
   if (auto report = args.get("--report-json")) {
-    if (Status s = write_text(*report, image::report_json(img).dump(2) + "\n"); !s) return usage(s.error());
+    if (Status s = write_text(*report, image::report_json(img).dump(2) + "\n"); !s) return usage_error(s.error());
   }
   if (auto model = args.get("--model-json")) {
     nlohmann::json j = image::system_to_json(img.system);
     if (Status s = write_text(*model, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"); !s) {
-      return usage(s.error());
+      return usage_error(s.error());
     }
   }
   if (output.format != diag::Format::Json) {

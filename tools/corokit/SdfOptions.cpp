@@ -1,6 +1,9 @@
 #include "tools/corokit/SdfOptions.h"
 
+#include <cstdio>
+
 #include "system/sdf/Number.h"
+#include "tools/corokit/DiagnosticOutput.h"
 
 namespace corokit::tool {
 
@@ -50,6 +53,28 @@ const char* sdf_options_help() {
          "  --cores N               number of cores of the target\n"
          "  --strict                exactly Microkit's limits and syntax\n"
          "  --lift-limits           host only: up to 1024 PDs and child ids up to 1023\n";
+}
+
+int usage_error(const std::string& what) {
+  std::fprintf(stderr, "corokit: error: %s\n", what.c_str());
+  return 2;
+}
+
+std::optional<int> parse_sdf_command(ArgumentParser& args, int argc, char** argv, const char* help,
+                                     sdf::CheckOptions& options, DiagnosticOutput* output) {
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "-h" || a == "--help") {
+      std::printf(help, sdf_options_help());
+      return 0;
+    }
+  }
+  if (auto err = args.parse(argc, argv, 2)) return usage_error(*err);
+  if (auto err = sdf_options(args, options)) return usage_error(*err);
+  if (output != nullptr) {
+    if (auto err = diagnostic_output(args, *output)) return usage_error(*err);
+  }
+  return std::nullopt;
 }
 
 }  // namespace corokit::tool
