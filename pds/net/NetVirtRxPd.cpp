@@ -5,10 +5,10 @@
 // + _io via region_paddr; mapped read-only), net_config (+ _size), clientN_active, clientN_free
 // (+ _size) for N = 0..7 in the order of the configuration's client lines; channel ids
 // driver_channel and clientN_channel.
-#include "executor/Yield.h"
 #include "pds/net/NetConfigRegion.h"
 #include "pds/net/RegionSetvars.h"
 #include "pds/net/RxVirtualiser.h"
+#include "pds/net/VirtualiserLoop.h"
 #include "pds/net/WakeOn.h"
 #include "sdk/AsyncPd.h"
 
@@ -36,7 +36,6 @@ struct NetVirtRxPd {
   exec::Event wake;
   WakeOn sources[kSlots + 1] = {WakeOn{wake}, WakeOn{wake}, WakeOn{wake}, WakeOn{wake}, WakeOn{wake},
                                 WakeOn{wake}, WakeOn{wake}, WakeOn{wake}, WakeOn{wake}};
-  RxVirtualiser* virt = nullptr;
   exec::ChannelId channels[kSlots] = {};
   unsigned clients = 0;
   bool reported[kSlots] = {};
@@ -80,32 +79,9 @@ struct NetVirtRxPd {
       log::error("net rx virt: bad configuration (queues or the Rx DMA region missing)");
       return;
     }
-    virt = &logic;
     pd.sources().attach(static_cast<exec::ChannelId>(driver_channel), sources[kSlots]);
     for (unsigned i = 0; i < clients; ++i) pd.sources().attach(channels[i], sources[i]);
-    pd.spawn_detached(serve(pd));
-  }
-
-  exec::Task<void> serve(exec::AsyncPd& pd) {
-    wake.set();
-    for (;;) {
-      co_await wake;
-      wake.reset();
-      for (;;) {
-        RxVirtualiser::Pass p = virt->pass();
-        if (p.notify & RxVirtualiser::kDriverBit) pd.notify(static_cast<exec::ChannelId>(driver_channel));
-        for (unsigned i = 0; i < clients; ++i) {
-          if (p.notify & (1u << i)) pd.notify(channels[i]);
-          const PeerHealth& h = virt->client_health(i);
-          if (h.quarantined && !reported[i]) {
-            reported[i] = true;
-            log::error("peer misbehaviour: client ", i, " ", h.queue, " ", h.reason);
-          }
-        }
-        if (!p.more) break;
-        co_await exec::yield_now();
-      }
-    }
+    pd.spawn_detached(run_virtualiser(pd, logic, wake, static_cast<exec::ChannelId>(driver_channel), channels, clients, reported));
   }
 };
 

@@ -5,10 +5,10 @@
 // (+ _size), and for N = 0..7 in the order of the configuration's client lines: clientN_active,
 // clientN_free (+ _size), clientN_data (+ _size, + _io via region_paddr; mapped read-only);
 // channel ids driver_channel and clientN_channel.
-#include "executor/Yield.h"
 #include "pds/net/NetConfigRegion.h"
 #include "pds/net/RegionSetvars.h"
 #include "pds/net/TxVirtualiser.h"
+#include "pds/net/VirtualiserLoop.h"
 #include "pds/net/WakeOn.h"
 #include "sdk/AsyncPd.h"
 
@@ -36,7 +36,6 @@ struct NetVirtTxPd {
   exec::Event wake;
   WakeOn sources[kSlots + 1] = {WakeOn{wake}, WakeOn{wake}, WakeOn{wake}, WakeOn{wake}, WakeOn{wake},
                                 WakeOn{wake}, WakeOn{wake}, WakeOn{wake}, WakeOn{wake}};
-  TxVirtualiser* virt = nullptr;
   exec::ChannelId channels[kSlots] = {};
   unsigned clients = 0;
   bool reported[kSlots] = {};
@@ -77,32 +76,9 @@ struct NetVirtTxPd {
       log::error("net tx virt: bad configuration (queues or Tx regions missing, or I/O ranges overlap)");
       return;
     }
-    virt = &logic;
     pd.sources().attach(static_cast<exec::ChannelId>(driver_channel), sources[kSlots]);
     for (unsigned i = 0; i < clients; ++i) pd.sources().attach(channels[i], sources[i]);
-    pd.spawn_detached(serve(pd));
-  }
-
-  exec::Task<void> serve(exec::AsyncPd& pd) {
-    wake.set();
-    for (;;) {
-      co_await wake;
-      wake.reset();
-      for (;;) {
-        TxVirtualiser::Pass p = virt->pass();
-        if (p.notify & TxVirtualiser::kDriverBit) pd.notify(static_cast<exec::ChannelId>(driver_channel));
-        for (unsigned i = 0; i < clients; ++i) {
-          if (p.notify & (1u << i)) pd.notify(channels[i]);
-          const PeerHealth& h = virt->client_health(i);
-          if (h.quarantined && !reported[i]) {
-            reported[i] = true;
-            log::error("peer misbehaviour: client ", i, " ", h.queue, " ", h.reason);
-          }
-        }
-        if (!p.more) break;
-        co_await exec::yield_now();
-      }
-    }
+    pd.spawn_detached(run_virtualiser(pd, logic, wake, static_cast<exec::ChannelId>(driver_channel), channels, clients, reported));
   }
 };
 
