@@ -36,7 +36,7 @@
 
 #include "bench/support/RatioSummary.h"
 #include "tests/net/NetFixture.h"
-#include "tests/net/StaleNetns.h"
+#include "tests/support/StaleNetns.h"
 
 namespace {
 

@@ -3,6 +3,7 @@
 // site over HTTP and HTTPS and compares it byte for byte with the source tree, runs 64 concurrent
 // keep-alive connections, sends malformed requests, uses the journal, and crashes the NIC driver,
 // a copier and the journal under load: each is reported and restarted, and the server serves on.
+// FlagshipTap does the same job over a TAP device in a network namespace of its own.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -15,13 +16,15 @@
 
 #include "tests/support/LoopbackPort.h"
 #include "tests/support/RunningSystem.h"
+#include "tests/support/TapNamespace.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-int connect_local(uint16_t port) {
+// A TCP connection to `address`:`port` (the loopback address by default: the hostfwd ports).
+int connect_to(uint16_t port, const char* address = "127.0.0.1") {
   int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   // Generous: the tests assert what arrives, never how fast.
   timeval tv{60, 0};
@@ -30,7 +33,7 @@ int connect_local(uint16_t port) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  inet_pton(AF_INET, address, &a.sin_addr);
   if (connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
     close(s);
     return -1;
@@ -137,6 +140,21 @@ size_t count_of(const std::string& text, const std::string& what) {
   return n;
 }
 
+// Every file of the site as the disk holds it: the source tree plus the generated large.bin.
+std::map<std::string, std::string> site_files() {
+  std::map<std::string, std::string> files;
+  fs::path site = fs::path(COROKIT_SOURCE_DIR) / "examples/http-server/site";
+  for (const auto& e : fs::recursive_directory_iterator(site)) {
+    if (e.is_regular_file()) files[fs::relative(e.path(), site).string()] = read_file(e.path());
+  }
+  std::string line = "corokit large file: 0123456789abcdefghijklmnopqrstuvwxyz\n";
+  std::string large;
+  while (large.size() < 4u * 1024 * 1024) large += line;
+  large.resize(4u * 1024 * 1024);
+  files["large.bin"] = large;
+  return files;
+}
+
 class Flagship : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -163,21 +181,6 @@ class Flagship : public ::testing::Test {
   }
   void SetUp() override { ASSERT_TRUE(ready_) << system_->output(); }
 
-  // Every file of the site as the disk holds it: the source tree plus the generated large.bin.
-  static std::map<std::string, std::string> site_files() {
-    std::map<std::string, std::string> files;
-    fs::path site = fs::path(COROKIT_SOURCE_DIR) / "examples/http-server/site";
-    for (const auto& e : fs::recursive_directory_iterator(site)) {
-      if (e.is_regular_file()) files[fs::relative(e.path(), site).string()] = read_file(e.path());
-    }
-    std::string line = "corokit large file: 0123456789abcdefghijklmnopqrstuvwxyz\n";
-    std::string large;
-    while (large.size() < 4u * 1024 * 1024) large += line;
-    large.resize(4u * 1024 * 1024);
-    files["large.bin"] = large;
-    return files;
-  }
-
   static inline fs::path dir_;
   static inline fs::path disk_;
   static inline uint16_t http_ = 0, https_ = 0, journal_ = 0;
@@ -187,7 +190,7 @@ class Flagship : public ::testing::Test {
 
 TEST_F(Flagship, EveryFileOverHttpIsByteForByteTheSource) {
   auto files = site_files();
-  int s = connect_local(http_);
+  int s = connect_to(http_);
   ASSERT_GE(s, 0);
   std::string pending;
   for (const auto& [path, content] : files) {  // one keep-alive connection for all
@@ -226,7 +229,7 @@ TEST_F(Flagship, SixtyFourConcurrentKeepAliveConnections) {
   std::atomic<int> good{0};
   std::vector<int> sockets;
   for (int i = 0; i < kConnections; ++i) {  // all open before any request: truly concurrent
-    sockets.push_back(connect_local(http_));
+    sockets.push_back(connect_to(http_));
     ASSERT_GE(sockets.back(), 0);
   }
   std::vector<std::thread> threads;
@@ -263,7 +266,7 @@ TEST_F(Flagship, MalformedAndRefusedRequestsGetTheirStatus) {
       {"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, true},
   };
   for (const Case& c : cases) {
-    int s = connect_local(http_);
+    int s = connect_to(http_);
     ASSERT_GE(s, 0);
     ASSERT_TRUE(send_all(s, c.request));
     std::string pending;
@@ -284,7 +287,7 @@ TEST_F(Flagship, MalformedAndRefusedRequestsGetTheirStatus) {
     close(s);
   }
   // Pipelined: three requests in one segment, three answers in order.
-  int s = connect_local(http_);
+  int s = connect_to(http_);
   ASSERT_TRUE(send_all(s, "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
                           "GET /logo.svg HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
   std::string pending;
@@ -300,8 +303,8 @@ TEST_F(Flagship, MalformedAndRefusedRequestsGetTheirStatus) {
 
 TEST_F(Flagship, SilentAndTrickleConnectionsAreClosedAfterTheIdleTimeout) {
   const auto start = std::chrono::steady_clock::now();
-  int silent = connect_local(http_);
-  int trickle = connect_local(http_);  // half a request head, then nothing
+  int silent = connect_to(http_);
+  int trickle = connect_to(http_);  // half a request head, then nothing
   ASSERT_GE(silent, 0);
   ASSERT_GE(trickle, 0);
   ASSERT_TRUE(send_all(trickle, "GET / HTTP/1.1\r\nHost: x\r\n"));
@@ -311,7 +314,7 @@ TEST_F(Flagship, SilentAndTrickleConnectionsAreClosedAfterTheIdleTimeout) {
   close(silent);
   close(trickle);
   // The server still serves.
-  int s = connect_local(http_);
+  int s = connect_to(http_);
   ASSERT_TRUE(send_all(s, "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n"));
   std::string pending;
   Response r;
@@ -320,8 +323,8 @@ TEST_F(Flagship, SilentAndTrickleConnectionsAreClosedAfterTheIdleTimeout) {
   close(s);
 }
 
-std::string journal_exchange(uint16_t port, const std::string& lines, size_t answers) {
-  int s = connect_local(port);
+std::string journal_exchange(uint16_t port, const std::string& lines, size_t answers, const char* address = "127.0.0.1") {
+  int s = connect_to(port, address);
   if (s < 0) return "";
   send_all(s, lines);
   std::string got;
@@ -348,7 +351,7 @@ TEST_F(Flagship, TheJournalAnswersDurableAfterEachAppend) {
 TEST_F(Flagship, CrashedDriverCopierAndSecondClientAreRestartedAndTheServerServesOn) {
   const std::string style = site_files()["style.css"];
   auto fetch_ok = [&] {
-    int s = connect_local(http_);
+    int s = connect_to(http_);
     if (s < 0) return false;
     std::string pending;
     Response r;
@@ -419,7 +422,7 @@ TEST(FlagshipPowerCut, EveryDurableJournalRecordSurvivesAKillOfTheWholeRun) {
   {
     corokit::testing::RunningSystem run(COROKIT_BIN, FLAGSHIP_IMG, options);
     ASSERT_TRUE(run.wait_for({"ready 10.0.2.20:9000, 0 records"}, 60s)) << run.output();
-    int s = connect_local(port);
+    int s = connect_to(port);
     ASSERT_GE(s, 0);
     std::atomic<bool> killed{false};
     std::thread killer([&] {
@@ -471,6 +474,51 @@ TEST(FlagshipPowerCut, EveryDurableJournalRecordSurvivesAKillOfTheWholeRun) {
   std::string count = journal_exchange(port, "count\n", 1);
   ASSERT_EQ(count.rfind("count ", 0), 0u) << count;
   EXPECT_GE(std::stoul(count.substr(6)), acknowledged.size());
+  fs::remove_all(dir);
+}
+
+// The TAP variant (http_server_tap.img, static addresses from examples/http-server/tap): booted
+// with --nic tap=tap0 in a network namespace of its own whose tap0 is 10.12.0.1/24, and reached
+// from inside that namespace: every file over HTTP byte for byte, HTTPS, and the journal.
+TEST(FlagshipTap, ServesTheSiteAndTheJournalOverTap) {
+  if (!corokit::testing::can_use_tap()) GTEST_SKIP() << "needs root and /dev/net/tun (CI runs as root)";
+  corokit::testing::TapNamespace ns("ckhttp", "10.12.0.1");
+  ASSERT_TRUE(ns.ok()) << "could not create a network namespace with a TAP device";
+  const fs::path dir = fs::path(::testing::TempDir()) / ("corokit-flagship-tap-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const fs::path disk = dir / "site.img";
+  ASSERT_EQ(std::system((std::string(COROKIT_SOURCE_DIR) + "/examples/http-server/make-disk.sh " + disk.string() +
+                         " >/dev/null").c_str()),
+            0);
+  corokit::testing::RunningSystem run(COROKIT_BIN, FLAGSHIP_TAP_IMG, {"--disk", disk.string(), "--nic", "tap=tap0"},
+                                      ns.name());
+  ASSERT_TRUE(run.wait_for({"ready http://10.12.0.2/ and https on port 443", "ready 10.12.0.3:9000"}, 60s))
+      << run.output();
+  const auto files = site_files();
+  ns.run([&] {
+    int s = connect_to(80, "10.12.0.2");
+    ASSERT_GE(s, 0);
+    std::string pending;
+    for (const auto& [path, content] : files) {
+      ASSERT_TRUE(send_all(s, "GET " + url_path(path) + " HTTP/1.1\r\nHost: 10.12.0.2\r\n\r\n"));
+      Response r;
+      ASSERT_TRUE(read_response(s, pending, r)) << path;
+      EXPECT_EQ(r.status, 200) << path;
+      EXPECT_TRUE(r.body == content) << path << ": " << r.body.size() << " bytes, expected " << content.size();
+    }
+    close(s);
+    const std::string got = journal_exchange(9000, "over tap\n", 1, "10.12.0.3");
+    EXPECT_EQ(got.rfind("durable ", 0), 0u) << got;
+  });
+  const fs::path out = dir / "index.html";
+  std::string log;
+  EXPECT_EQ(corokit::testing::run_command({"ip", "netns", "exec", ns.name(), "curl", "-sS", "--fail", "-k", "-o",
+                                           out.string(), "https://10.12.0.2/index.html"},
+                                          &log),
+            0)
+      << log;
+  EXPECT_TRUE(read_file(out) == files.at("index.html"));
+  EXPECT_EQ(run.output().find("MON|ERROR"), std::string::npos) << run.output();
   fs::remove_all(dir);
 }
 

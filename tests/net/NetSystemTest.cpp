@@ -27,65 +27,23 @@
 #include <vector>
 
 #include "executor/net/NetConfig.h"
-#include "tests/net/StaleNetns.h"
 #include "tests/support/LoopbackPort.h"
 #include "tests/support/RunningSystem.h"
+#include "tests/support/TapNamespace.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-int run_command(const std::vector<std::string>& argv, std::string* output = nullptr) {
-  std::string cmd;
-  for (const std::string& a : argv) cmd += "'" + a + "' ";
-  cmd += "2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return -1;
-  char buf[4096];
-  std::string out;
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int status = pclose(p);
-  if (output != nullptr) *output = out;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
-bool can_use_tap() { return geteuid() == 0 && access("/dev/net/tun", R_OK | W_OK) == 0; }
+using corokit::testing::can_use_tap;
+using corokit::testing::run_command;
 
-// A network namespace with tap0 (10.11.0.1/24) in it; deleted (with the device) on destruction.
-class Netns {
+// tap0 on the host side is 10.11.0.1/24.
+class Netns : public corokit::testing::TapNamespace {
  public:
-  Netns() {
-    static int counter = 0;
-    if (counter == 0) corokit::testing::remove_stale_netns("cknet");
-    name_ = "cknet" + std::to_string(getpid()) + "_" + std::to_string(counter++);
-    ok_ = run_command({"ip", "netns", "add", name_}) == 0 &&
-          run_command({"ip", "-n", name_, "tuntap", "add", "dev", "tap0", "mode", "tap"}) == 0 &&
-          run_command({"ip", "-n", name_, "addr", "add", "10.11.0.1/24", "dev", "tap0"}) == 0 &&
-          run_command({"ip", "-n", name_, "link", "set", "tap0", "up"}) == 0 &&
-          run_command({"ip", "-n", name_, "link", "set", "lo", "up"}) == 0;
-  }
-  ~Netns() { run_command({"ip", "netns", "del", name_}); }
-  bool ok() const { return ok_; }
-  const std::string& name() const { return name_; }
-
-  // Runs `fn` on a thread that joined the namespace (sockets it creates live there).
-  void run(const std::function<void()>& fn) const {
-    std::thread t([&] {
-      int fd = open(("/var/run/netns/" + name_).c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
-        ADD_FAILURE() << "setns into " << name_ << ": " << std::strerror(errno);
-        return;
-      }
-      close(fd);
-      fn();
-    });
-    t.join();
-  }
-
- private:
-  std::string name_;
-  bool ok_ = false;
+  Netns() : TapNamespace("cknet", "10.11.0.1") {}
 };
 
 // `corokit run IMAGE ...` (inside `netns` when given), output to a file; stopped on destruction.
