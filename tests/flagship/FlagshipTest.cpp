@@ -120,8 +120,9 @@ std::string url_path(const std::string& relative) {
   return out;
 }
 
-// The PIDs of the PD processes named `pd` (the runtime names them corokit:<pd>).
-std::vector<pid_t> pd_pids(const std::string& pd) {
+// The PIDs of the PD processes named `pd` (the runtime names them corokit:<pd>) of the run whose
+// monitor is `monitor` (their parent): other systems may run on the machine at the same time.
+std::vector<pid_t> pd_pids(pid_t monitor, const std::string& pd) {
   std::vector<pid_t> pids;
   for (const auto& entry : fs::directory_iterator("/proc")) {
     std::string name = entry.path().filename();
@@ -129,7 +130,11 @@ std::vector<pid_t> pd_pids(const std::string& pd) {
     std::ifstream cmd(entry.path() / "cmdline");
     std::string text;
     std::getline(cmd, text, '\0');
-    if (text == "corokit:" + pd) pids.push_back(pid_t(std::stol(name)));
+    if (text != "corokit:" + pd) continue;
+    std::ifstream status(entry.path() / "status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("PPid:", 0) == 0 && std::stol(line.substr(5)) == monitor) pids.push_back(pid_t(std::stol(name)));
+    }
   }
   return pids;
 }
@@ -155,15 +160,22 @@ std::map<std::string, std::string> site_files() {
   return files;
 }
 
+// A fresh scratch directory NAME-<pid> holding site.img, the demo's disk made by make-disk.sh;
+// empty if the disk could not be made.
+fs::path make_disk(const std::string& name) {
+  const fs::path dir = fs::path(::testing::TempDir()) / (name + "-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string make = std::string(COROKIT_SOURCE_DIR) + "/examples/http-server/make-disk.sh " +
+                           (dir / "site.img").string() + " >/dev/null";
+  return std::system(make.c_str()) == 0 ? dir : fs::path();
+}
+
 class Flagship : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::path(::testing::TempDir()) / ("corokit-flagship-" + std::to_string(getpid()));
-    fs::create_directories(dir_);
+    dir_ = make_disk("corokit-flagship");
+    ASSERT_FALSE(dir_.empty());
     disk_ = dir_ / "site.img";
-    std::string make = std::string(COROKIT_SOURCE_DIR) + "/examples/http-server/make-disk.sh " + disk_.string() +
-                       " >/dev/null";
-    ASSERT_EQ(std::system(make.c_str()), 0);
     http_ = corokit::testing::free_loopback_port();
     https_ = corokit::testing::free_loopback_port();
     journal_ = corokit::testing::free_loopback_port();
@@ -364,19 +376,18 @@ TEST_F(Flagship, CrashedDriverCopierAndSecondClientAreRestartedAndTheServerServe
   ASSERT_NE(before.find("count "), std::string::npos) << before;
   const std::string records = before.substr(before.find("count ") + 6, before.size() - before.find("count ") - 7);
   // Load while crashing: clients keep fetching (failures while a component restarts are allowed).
-  std::atomic<bool> stop{false};
   std::atomic<int> served{0};
-  std::thread load([&] {
-    while (!stop) served += fetch_ok() ? 1 : 0;
+  std::jthread load([&](std::stop_token stop) {  // joined however the test ends
+    while (!stop.stop_requested()) served += fetch_ok() ? 1 : 0;
   });
   for (const std::string pd : {"journal", "copier_journal", "net_driver", "copier_server"}) {
-    std::vector<pid_t> pids = pd_pids(pd);
+    std::vector<pid_t> pids = pd_pids(system_->pid(), pd);
     ASSERT_EQ(pids.size(), 1u) << pd;
     ASSERT_EQ(kill(pids[0], SIGSEGV), 0);
     ASSERT_TRUE(system_->wait_for({"restarting PD '" + pd + "'"}, 30s)) << system_->output();
     std::this_thread::sleep_for(300ms);  // let the load run against the restarted component
   }
-  stop = true;
+  load.request_stop();
   load.join();
   EXPECT_GT(served.load(), 0);
   std::string out = system_->output();
@@ -407,12 +418,9 @@ TEST_F(Flagship, CrashedDriverCopierAndSecondClientAreRestartedAndTheServerServe
 // the journal. Every record answered "durable" before the kill is on the disk image, and the
 // journal of the next boot counts it and appends after it.
 TEST(FlagshipPowerCut, EveryDurableJournalRecordSurvivesAKillOfTheWholeRun) {
-  const fs::path dir = fs::path(::testing::TempDir()) / ("corokit-powercut-" + std::to_string(getpid()));
-  fs::create_directories(dir);
+  const fs::path dir = make_disk("corokit-powercut");
+  ASSERT_FALSE(dir.empty());
   const fs::path disk = dir / "site.img";
-  ASSERT_EQ(std::system((std::string(COROKIT_SOURCE_DIR) + "/examples/http-server/make-disk.sh " + disk.string() +
-                         " >/dev/null").c_str()),
-            0);
   const uint16_t port = corokit::testing::free_loopback_port();
   const std::vector<std::string> options = {
       "--disk", disk.string(), "--nic",
@@ -429,7 +437,7 @@ TEST(FlagshipPowerCut, EveryDurableJournalRecordSurvivesAKillOfTheWholeRun) {
       std::this_thread::sleep_for(700ms);
       for (const char* pd : {"journal", "blk_driver", "blk_virt", "net_driver", "net_virt_rx", "net_virt_tx",
                              "copier_server", "copier_journal", "http_server"}) {
-        for (pid_t p : pd_pids(pd)) kill(p, SIGKILL);
+        for (pid_t p : pd_pids(run.pid(), pd)) kill(p, SIGKILL);
       }
       kill(run.pid(), SIGKILL);
       killed = true;
@@ -484,12 +492,9 @@ TEST(FlagshipTap, ServesTheSiteAndTheJournalOverTap) {
   if (!corokit::testing::can_use_tap()) GTEST_SKIP() << "needs root and /dev/net/tun (CI runs as root)";
   corokit::testing::TapNamespace ns("ckhttp", "10.12.0.1");
   ASSERT_TRUE(ns.ok()) << "could not create a network namespace with a TAP device";
-  const fs::path dir = fs::path(::testing::TempDir()) / ("corokit-flagship-tap-" + std::to_string(getpid()));
-  fs::create_directories(dir);
+  const fs::path dir = make_disk("corokit-flagship-tap");
+  ASSERT_FALSE(dir.empty());
   const fs::path disk = dir / "site.img";
-  ASSERT_EQ(std::system((std::string(COROKIT_SOURCE_DIR) + "/examples/http-server/make-disk.sh " + disk.string() +
-                         " >/dev/null").c_str()),
-            0);
   corokit::testing::RunningSystem run(COROKIT_BIN, FLAGSHIP_TAP_IMG, {"--disk", disk.string(), "--nic", "tap=tap0"},
                                       ns.name());
   ASSERT_TRUE(run.wait_for({"ready http://10.12.0.2/ and https on port 443", "ready 10.12.0.3:9000"}, 60s))
