@@ -12,6 +12,7 @@ namespace corokit::bench {
 PdCounts& PdCounts::operator+=(const PdCounts& o) {
   notifications += o.notifications;
   notified += o.notified;
+  irqs += o.irqs;
   futex_wakes += o.futex_wakes;
   futex_waits += o.futex_waits;
   calls += o.calls;
@@ -21,9 +22,9 @@ PdCounts& PdCounts::operator+=(const PdCounts& o) {
 }
 
 PdCounts PdCounts::operator-(const PdCounts& o) const {
-  return PdCounts{notifications - o.notifications, notified - o.notified, futex_wakes - o.futex_wakes,
-                  futex_waits - o.futex_waits,     calls - o.calls,       copies - o.copies,
-                  copied_bytes - o.copied_bytes};
+  return PdCounts{notifications - o.notifications, notified - o.notified, irqs - o.irqs,
+                  futex_wakes - o.futex_wakes,     futex_waits - o.futex_waits, calls - o.calls,
+                  copies - o.copies,               copied_bytes - o.copied_bytes};
 }
 
 PdCounts CounterSnapshot::total() const {
@@ -45,6 +46,7 @@ Result<CounterSnapshot> CounterSnapshot::take(pid_t monitor, const std::string& 
         PdCounts& c = s.pds[pd["name"].get<std::string>()];
         c.notifications = pd["notifications"].get<double>();
         c.notified = pd["notified"].get<double>();
+        c.irqs = pd["irqs_delivered"].get<double>();
         c.futex_wakes = pd["futex_wakes"].get<double>();
         c.futex_waits = pd["futex_waits"].get<double>();
         c.calls = pd["calls_made"].get<double>();

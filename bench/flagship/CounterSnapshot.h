@@ -15,7 +15,8 @@ namespace corokit::bench {
 
 struct PdCounts {
   double notifications = 0;  // raised
-  double notified = 0;       // delivered (notified() calls)
+  double notified = 0;       // delivered (notified() calls, IRQs included)
+  double irqs = 0;           // IRQs delivered
   double futex_wakes = 0;
   double futex_waits = 0;
   double calls = 0;          // protected calls made
