@@ -1,6 +1,7 @@
 #include "sdk/EventLoop.h"
 
 #include "sdk/Console.h"
+#include "sdk/PdCounters.h"
 #include "sdk/include/corokit_bindings.h"
 #include "sdk/include/microkit.h"
 
@@ -53,11 +54,15 @@ void note_deferred_call() {
 
 void deliver(const Event& ev, LoopState& state) {
   switch (ev.kind) {
-    case Event::Kind::Notifications:
+    case Event::Kind::Notifications: {
+      counters::PdCounters& counted = counters::current();
       for (unsigned ch = 0; ch <= kMaxChannelId; ++ch) {
-        if (ev.bits & (Word{1} << ch)) notified(ch);
+        if ((ev.bits & (Word{1} << ch)) == 0) continue;
+        counters::add(counted.notified[ch]);
+        notified(ch);
       }
       break;
+    }
     case Event::Kind::ProtectedCall: {
       microkit_msginfo in{{ev.info}};
       state.reply_info = microkit_protected_entry(ev.id, in).words[0];

@@ -4,8 +4,10 @@
 // the same disk image) on loopback. Keep-alive GETs of a small file (/style.css) and the 4 MiB
 // /large.bin over a few connections. Reported: requests/s, p50/p99 latency, the ratio corokit /
 // nginx (target >= 0.3 x for the small file), CPU time and sleeps (voluntary context switches: each
-// one is a later wake-up) per request of the whole process tree from /proc, and the memory the
-// system uses (PSS of the PD processes and of the monitor, and the image's memory regions).
+// one is a later wake-up) per request of the whole process tree from /proc, the runtime's own
+// counters per request (notifications, FUTEX_WAKEs, futex waits, copies and bytes copied, per PD
+// and in total, from `corokit run --stats` snapshots around each run), and the memory the system
+// uses (PSS of the PD processes and of the monitor, and the image's memory regions).
 //
 // Extra flags (before Google Benchmark's): --wrk_seconds=N (default 3; 1 for a smoke run with
 // --benchmark_min_time below 0.5), --wrk_connections=N (8), --wrk_threads=N (2).
@@ -18,10 +20,12 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "bench/flagship/CounterSnapshot.h"
 #include "bench/flagship/ProcessTree.h"
 #include "bench/flagship/ServedSystem.h"
 #include "bench/flagship/WrkLoad.h"
@@ -79,9 +83,24 @@ void BM_Http(benchmark::State& state, Which which, const char* path) {
     return;
   }
   for (auto _ : state) {
+    // The runtime's counters around the load (corokit only): a snapshot before and after.
+    std::optional<CounterSnapshot> counted_before, counted_after;
+    auto snapshot = [&](std::optional<CounterSnapshot>& into) {
+      if (s->stats_path.empty()) return true;
+      corokit::Result<CounterSnapshot> snap = CounterSnapshot::take(s->pids()[0], s->stats_path, s->stats_taken);
+      if (!snap) {
+        state.SkipWithError(snap.error().c_str());
+        return false;
+      }
+      s->stats_taken = snap->sequence;
+      into = std::move(*snap);
+      return true;
+    };
+    if (!snapshot(counted_before)) break;
     const ProcessTree before = ProcessTree::sample(s->pids());
     corokit::Result<WrkResult> r = run_wrk(s->scratch, s->url(path), g_wrk);
     const ProcessTree after = ProcessTree::sample(s->pids());
+    if (!snapshot(counted_after)) break;
     if (!r) {
       state.SkipWithError(r.error().c_str());
       break;
@@ -102,11 +121,19 @@ void BM_Http(benchmark::State& state, Which which, const char* path) {
         pd_cpu_ns += double(d.cpu_ns);
         pd_wakeups += double(d.voluntary_switches);
       }
-      char line[160];
-      std::snprintf(line, sizeof line, "    %-28s %8.2f us CPU %6.2f wake-ups %6.2f preemptions per request\n",
-                    display_name(name).c_str(), double(d.cpu_ns) / n / 1e3, double(d.voluntary_switches) / n,
-                    double(d.involuntary_switches) / n);
-      breakdown += line;
+      char line[320];
+      int used = std::snprintf(line, sizeof line, "    %-28s %8.2f us CPU %6.2f wake-ups %6.2f preemptions",
+                               display_name(name).c_str(), double(d.cpu_ns) / n / 1e3, double(d.voluntary_switches) / n,
+                               double(d.involuntary_switches) / n);
+      const std::string pd = is_pd(name) ? name.substr(8) : "";
+      if (counted_after && counted_after->pds.count(pd) != 0 && counted_before->pds.count(pd) != 0) {
+        const PdCounts c = counted_after->pds.at(pd) - counted_before->pds.at(pd);
+        std::snprintf(line + used, sizeof line - size_t(used),
+                      " | %6.2f notify %6.2f notified %6.2f FUTEX_WAKE %6.2f futex waits %6.2f copies (%.0f B)",
+                      c.notifications / n, c.notified / n, c.futex_wakes / n, c.futex_waits / n, c.copies / n,
+                      c.copied_bytes / n);
+      }
+      breakdown += std::string(line) + " per request\n";
     }
     std::printf("  %s %s: %llu requests in %.2f s, per process:\n%s", label(which), path,
                 static_cast<unsigned long long>(r->requests), r->seconds, breakdown.c_str());
@@ -122,6 +149,24 @@ void BM_Http(benchmark::State& state, Which which, const char* path) {
     if (which == Which::Corokit) {
       state.counters["pd_cpu_us_per_request"] = pd_cpu_ns / n / 1e3;
       state.counters["pd_wakeups_per_request"] = pd_wakeups / n;
+    }
+    if (counted_after) {
+      // From the runtime's counters: every PD, plus the monitor's wake-ups of PDs.
+      const PdCounts c = counted_after->total() - counted_before->total();
+      const double monitor_wakes = counted_after->monitor_futex_wakes - counted_before->monitor_futex_wakes;
+      state.counters["notifications_per_request"] = c.notifications / n;
+      state.counters["notified_per_request"] = c.notified / n;
+      state.counters["irqs_per_request"] = c.irqs / n;
+      state.counters["futex_wakes_per_request"] = (c.futex_wakes + monitor_wakes) / n;
+      state.counters["monitor_futex_wakes_per_request"] = monitor_wakes / n;
+      state.counters["futex_waits_per_request"] = c.futex_waits / n;
+      state.counters["ppcalls_per_request"] = c.calls / n;
+      state.counters["copies_per_request"] = c.copies / n;
+      state.counters["copied_bytes_per_request"] = c.copied_bytes / n;
+      std::printf("    %-28s %6.2f notify %6.2f notified (%.2f IRQs) %6.2f FUTEX_WAKE (%.2f by the monitor) %6.2f futex "
+                  "waits %6.2f ppcalls %6.2f copies (%.0f B) per request\n",
+                  "all PDs (counters)", c.notifications / n, c.notified / n, c.irqs / n, (c.futex_wakes + monitor_wakes) / n,
+                  monitor_wakes / n, c.futex_waits / n, c.calls / n, c.copies / n, c.copied_bytes / n);
     }
   }
 }
@@ -217,6 +262,20 @@ void summarise(const Results& r, RatioTable& t) {
       t.info(what + " wake-ups/request vs nginx " + where, fixed(r.counter(ours, "wakeups_per_request"), ""),
              fixed(r.counter(peer, "wakeups_per_request"), nginx.substr(1).c_str()),
              r.counter(ours, "wakeups_per_request") / r.counter(peer, "wakeups_per_request"));
+    }
+    if (r.has(ours) && r.counter(ours, "copies_per_request") > 0) {
+      // The runtime's counters: notifications raised against those delivered (the rest coalesced),
+      // FUTEX_WAKEs (PDs and monitor) against futex waits, copies against the bytes served.
+      const double delivered = r.counter(ours, "notified_per_request") - r.counter(ours, "irqs_per_request");
+      t.info(what + " notifications/request: raised, delivered (IRQs apart)",
+             fixed(r.counter(ours, "notifications_per_request"), ""), fixed(delivered, "delivered"),
+             delivered / r.counter(ours, "notifications_per_request"));
+      t.info(what + " FUTEX_WAKEs/request vs futex waits", fixed(r.counter(ours, "futex_wakes_per_request"), ""),
+             fixed(r.counter(ours, "futex_waits_per_request"), "waits"),
+             r.counter(ours, "futex_wakes_per_request") / r.counter(ours, "futex_waits_per_request"));
+      t.info(what + " copies/request (bytes copied per byte served)", fixed(r.counter(ours, "copies_per_request"), ""),
+             fixed(r.counter(ours, "copied_bytes_per_request"), "B"),
+             r.counter(ours, "copied_bytes_per_request") / r.counter(ours, "bytes_read_per_request"));
     }
     if (r.has(ours)) {
       // The PDs' part of the tree (the rest is the monitor: slirp and its event loop).

@@ -114,9 +114,11 @@ Result<ServedSystem> boot_flagship(const FlagshipPaths& paths) {
   if (Status made = make_disk(paths, s.scratch); !made) return Error{made.error()};
   s.port = corokit::testing::free_loopback_port();
   const std::string log = s.scratch / "corokit.log";
+  s.stats_path = s.scratch / "stats.json";
   std::vector<std::string> argv = {paths.corokit, "run", paths.image, "--no-prefix", "--colour=never", "--timeout", "3600",
                                    "--disk", s.scratch / "site.img", "--nic",
-                                   "user,hostfwd=tcp:127.0.0.1:" + std::to_string(s.port) + "-:80"};
+                                   "user,hostfwd=tcp:127.0.0.1:" + std::to_string(s.port) + "-:80",
+                                   "--stats", s.stats_path};
   argv.insert(argv.end(), paths.run_options.begin(), paths.run_options.end());
   Result<ChildProcess> run = ChildProcess::start(argv, log);
   if (!run) return Error{run.error()};

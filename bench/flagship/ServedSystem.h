@@ -22,6 +22,8 @@ struct ServedSystem {
   ScratchDirectory scratch;
   std::vector<ChildProcess> processes;  // `corokit run`; nginx; or nginx and slirp4netns
   uint16_t port = 0;
+  std::string stats_path;     // corokit: `corokit run --stats` (CounterSnapshot.h); empty for nginx
+  uint64_t stats_taken = 0;   // the newest snapshot read so far
 
   std::vector<pid_t> pids() const;
   std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port) + path; }

@@ -6,6 +6,7 @@
 #include "executor/Task.h"
 #include "executor/WaitQueue.h"
 #include "executor/block/BlockClient.h"
+#include "sdk/PdCounters.h"
 
 // A buffer cache over a BlockClient (PEERS.md §1.5): a fixed number of 4096-byte buffers inside the
 // client's data region, so device transfers go straight into them.
@@ -391,11 +392,13 @@ inline Task<BlockResult> BufferCache::read_span(uint64_t block, uint32_t count, 
   if (!client_.is_ready()) co_await client_.ready();
   if (!protocol::block_range_ok(block, count, client_.capacity())) co_return BlockResult{BLK_RESP_ERR_INVALID_PARAM, 0};
   // Copies the part of block `i` of the span that the caller asked for.
+  uint64_t copied = 0;
   auto copy_out = [&](uint32_t i, uint32_t e) {
     const uint64_t from = i == 0 ? skip : 0;
     const uint64_t at = i == 0 ? 0 : static_cast<uint64_t>(i) * BLK_TRANSFER_SIZE - skip;
     const uint64_t n = length - at < BLK_TRANSFER_SIZE - from ? length - at : BLK_TRANSFER_SIZE - from;
     __builtin_memcpy(dst + at, buffer(e) + from, n);
+    copied += n;
   };
   BlockResult result{BLK_RESP_OK, 0};
   uint32_t i = 0;
@@ -431,6 +434,7 @@ inline Task<BlockResult> BufferCache::read_span(uint64_t block, uint32_t count, 
       break;
     }
   }
+  if (copied != 0) counters::copied(copied);  // one copy into the caller's buffer
   if (result.ok()) {
     result.success_count = detail::saturate16(count);
     maybe_readahead(block, count);
@@ -543,6 +547,7 @@ inline Task<BlockResult> BufferCache::write(uint64_t block, uint32_t count, cons
     }
     i += k;
   }
+  counters::copied(static_cast<uint64_t>(count) * BLK_TRANSFER_SIZE);  // one copy from the caller's buffer
   co_return BlockResult{BLK_RESP_OK, detail::saturate16(count)};
 }
 

@@ -12,6 +12,7 @@
 #include "lwip/mld6.h"
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
+#include "sdk/PdCounters.h"
 
 namespace corokit::net {
 namespace {
@@ -170,7 +171,10 @@ void NetStack::input(const ClientQueues::Frame& frame) noexcept {
   } else {
     ++stats_.rx_copied;
     p = pbuf_alloc(PBUF_RAW, frame.len, PBUF_POOL);
-    if (p != nullptr) pbuf_take(p, frame.data, frame.len);
+    if (p != nullptr) {
+      pbuf_take(p, frame.data, frame.len);
+      counters::copied(frame.len);
+    }
     queues_.release_rx(frame.offset);
     if (p == nullptr) {
       ++stats_.rx_dropped;
@@ -188,6 +192,7 @@ bool NetStack::transmit(pbuf* p) noexcept {
   std::uint8_t* buffer = queues_.acquire_tx(offset);
   if (buffer == nullptr) return false;
   pbuf_copy_partial(p, buffer, p->tot_len, 0);
+  counters::copied(p->tot_len);
   queues_.submit_tx(offset, p->tot_len);
   ++stats_.tx_frames;
   return true;

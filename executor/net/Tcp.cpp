@@ -5,6 +5,7 @@
 
 #include "executor/net/NetStack.h"
 #include "lwip/tcp.h"
+#include "sdk/PdCounters.h"
 
 namespace corokit::net {
 namespace {
@@ -152,6 +153,7 @@ std::size_t TcpConnection::take(std::uint8_t* out, std::size_t out_len) noexcept
       rx_offset = 0;
     }
   }
+  if (copied != 0) counters::copied(copied);
   for (std::size_t left = copied; left != 0 && pcb != nullptr;) {
     const auto n = static_cast<u16_t>(std::min<std::size_t>(left, 0xffff));
     tcp_recved(pcb, n);
@@ -259,7 +261,8 @@ exec::Task<NetError> TcpStream::write(std::span<const std::uint8_t> data) {
       const u8_t flags = TCP_WRITE_FLAG_COPY | (done + n < data.size() ? TCP_WRITE_FLAG_MORE : 0);
       e = tcp_write(c->pcb, data.data() + done, static_cast<u16_t>(n), flags);
     }
-    if (e == ERR_OK) {
+    if (e == ERR_OK) {  // lwIP copied the bytes into its segments (TCP_WRITE_FLAG_COPY)
+      counters::copied(n);
       done += n;
       continue;
     }

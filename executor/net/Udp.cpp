@@ -5,6 +5,7 @@
 
 #include "executor/net/NetStack.h"
 #include "lwip/udp.h"
+#include "sdk/PdCounters.h"
 
 namespace corokit::net {
 
@@ -57,6 +58,7 @@ exec::Task<NetResult<Datagram>> UdpSocket::receive(std::span<std::uint8_t> out) 
   Datagram d;
   d.full_len = e.p->tot_len;
   d.len = pbuf_copy_partial(e.p, out.data(), static_cast<u16_t>(std::min<std::size_t>(out.size(), 0xffff)), 0);
+  counters::copied(d.len);
   d.from_ipv4 = e.ipv4;
   d.from_port = e.port;
   pbuf_free(e.p);
@@ -70,6 +72,7 @@ NetError UdpSocket::send_to(std::span<const std::uint8_t> data, std::uint32_t ip
   pbuf* p = pbuf_alloc(PBUF_TRANSPORT, static_cast<u16_t>(data.size()), PBUF_RAM);
   if (p == nullptr) return NetError::NoMemory;
   pbuf_take(p, data.data(), static_cast<u16_t>(data.size()));
+  counters::copied(data.size());
   ip_addr_t address;
   IP_ADDR4(&address, (ipv4 >> 24) & 0xff, (ipv4 >> 16) & 0xff, (ipv4 >> 8) & 0xff, ipv4 & 0xff);
   err_t e = udp_sendto(pcb_, p, &address, port);

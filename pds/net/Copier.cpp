@@ -1,5 +1,7 @@
 #include "pds/net/Copier.h"
 
+#include "sdk/PdCounters.h"
+
 namespace corokit::net {
 
 Copier::Copier(const CopierConfig& config) noexcept : config_(config) {
@@ -57,6 +59,7 @@ Copier::Pass Copier::pass() noexcept {
         if (take_client_buffer(target)) {
           const std::uint64_t offset = client_.address_of(target);
           __builtin_memcpy(config_.client.data + offset, config_.dma.data + d.io_or_offset, d.len);
+          counters::copied(d.len);
           if (client_active_.push(net_buff_desc{offset, d.len, 0})) {
             with_client_.insert(target);
             ++stats_.copied;

@@ -7,6 +7,7 @@
 #include <mbedtls/x509.h>
 
 #include "pds/tls/TlsConfigState.h"
+#include "sdk/PdCounters.h"
 
 namespace corokit::tls {
 
@@ -39,6 +40,7 @@ struct TlsEngine::Session {
   void compact_output() noexcept {
     if (out_head == 0) return;
     std::memmove(out, out + out_head, out_tail - out_head);
+    if (out_tail != out_head) counters::copied(out_tail - out_head);
     out_tail -= out_head;
     out_head = 0;
   }
@@ -49,7 +51,8 @@ struct TlsEngine::Session {
     if (kOutputCapacity - s.out_tail < length) s.compact_output();
     const std::size_t n = std::min(length, kOutputCapacity - s.out_tail);
     if (n == 0) return MBEDTLS_ERR_SSL_WANT_WRITE;
-    std::memcpy(s.out + s.out_tail, data, n);
+    std::memcpy(s.out + s.out_tail, data, n);  // mbedTLS's record into the output buffer
+    counters::copied(n);
     s.out_tail += n;
     return static_cast<int>(n);
   }
@@ -59,7 +62,8 @@ struct TlsEngine::Session {
     Session& s = *static_cast<Session*>(context);
     const std::size_t n = std::min(length, s.in_tail - s.in_head);
     if (n == 0) return MBEDTLS_ERR_SSL_WANT_READ;
-    std::memcpy(data, s.in + s.in_head, n);
+    std::memcpy(data, s.in + s.in_head, n);  // ciphertext into mbedTLS's record buffer
+    counters::copied(n);
     s.in_head += n;
     if (s.in_head == s.in_tail) s.in_head = s.in_tail = 0;
     return static_cast<int>(n);
@@ -126,6 +130,7 @@ std::span<std::uint8_t> TlsEngine::input_space() noexcept {
   Session& s = *session_;
   if (s.in_head != 0) {
     std::memmove(s.in, s.in + s.in_head, s.in_tail - s.in_head);
+    if (s.in_tail != s.in_head) counters::copied(s.in_tail - s.in_head);
     s.in_tail -= s.in_head;
     s.in_head = 0;
   }
@@ -140,7 +145,10 @@ void TlsEngine::commit_input(std::size_t bytes) noexcept {
 std::size_t TlsEngine::feed(std::span<const std::uint8_t> ciphertext) noexcept {
   const std::span<std::uint8_t> space = input_space();
   const std::size_t n = std::min(space.size(), ciphertext.size());
-  if (n != 0) std::memcpy(space.data(), ciphertext.data(), n);
+  if (n != 0) {
+    std::memcpy(space.data(), ciphertext.data(), n);
+    counters::copied(n);
+  }
   commit_input(n);
   return n;
 }
@@ -183,7 +191,10 @@ TlsResult<std::size_t> TlsEngine::read(std::span<std::uint8_t> plaintext) noexce
   // read on; mbedTLS itself rejects a run of empty records.
   int rc = 0;
   for (int empty = 0; rc == 0 && empty < 8; ++empty) rc = mbedtls_ssl_read(&s.ssl, plaintext.data(), plaintext.size());
-  if (rc > 0) return {static_cast<std::size_t>(rc), TlsError::None};
+  if (rc > 0) {
+    counters::copied(static_cast<std::size_t>(rc));  // mbedTLS decrypts in place, then copies out
+    return {static_cast<std::size_t>(rc), TlsError::None};
+  }
   if (rc == 0) return {0, s.fail(MBEDTLS_ERR_SSL_INVALID_RECORD)};
   if (rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
     s.peer_closed = true;
@@ -212,7 +223,10 @@ TlsResult<std::size_t> TlsEngine::write(std::span<const std::uint8_t> plaintext)
   const std::size_t chunk =
       std::min({plaintext.size(), static_cast<std::size_t>(max_payload), room - static_cast<std::size_t>(expansion)});
   const int rc = mbedtls_ssl_write(&s.ssl, plaintext.data(), chunk);
-  if (rc > 0) return {static_cast<std::size_t>(rc), TlsError::None};
+  if (rc > 0) {
+    counters::copied(static_cast<std::size_t>(rc));  // mbedTLS copies the plaintext into its record, encrypts in place
+    return {static_cast<std::size_t>(rc), TlsError::None};
+  }
   if (rc == MBEDTLS_ERR_SSL_WANT_WRITE || rc == MBEDTLS_ERR_SSL_WANT_READ) return {0, s.fail(MBEDTLS_ERR_SSL_INTERNAL_ERROR)};
   return {0, s.fail(rc)};
 }

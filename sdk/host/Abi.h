@@ -8,9 +8,11 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "sdk/PdCounters.h"
+
 namespace corokit::host {
 
-inline constexpr uint32_t kAbiVersion = 2;
+inline constexpr uint32_t kAbiVersion = 3;
 inline constexpr uint64_t kPageSize = 0x1000;
 inline constexpr unsigned kMaxIds = 62;
 inline constexpr unsigned kMaxMrs = 120;
@@ -153,6 +155,9 @@ struct alignas(64) ControlBlock {
   uint32_t abort_call_seq;
   uint32_t abort_reason;
   uint32_t timed_out_channel;             // PD → monitor with kNoteCallTimeout
+  // Written only by the PD (its runtime and SDK components), read by the monitor for --stats; kept
+  // across restarts. Its own cache lines: counting never shares a line with the words above.
+  counters::PdCounters counters;
 };
 
 enum class PdState : uint32_t { Starting = 0, Init, Running, Waiting, Calling, Faulted, StartupError };

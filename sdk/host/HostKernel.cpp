@@ -58,11 +58,13 @@ void HostKernel::note(uint32_t bits) {
 void HostKernel::notify(unsigned ch) {
   const BootChannel& c = desc_->channels[ch];
   Pair& p = pairs_[c.pair];
+  counters::add(counters::current().notifications[ch]);
   raise(*p.out, uint64_t{1} << c.peer_id, *p.peer_status);
   if (single_runner()) yield_to_monitor(Yield::Continue);
 }
 
 void HostKernel::irq_ack(unsigned ch) {
+  counters::add(counters::current().irqs_acked);
   control_->irq_ack.fetch_or(uint64_t{1} << ch, std::memory_order_seq_cst);
   note(kNoteIrqAck);
   if (single_runner()) yield_to_monitor(Yield::Continue);
@@ -72,6 +74,7 @@ sdk::Word HostKernel::ppcall(unsigned ch, sdk::Word info) {
   const BootChannel& c = desc_->channels[ch];
   Pair& p = pairs_[c.pair];
   PpcSlot* s = slot(c);
+  counters::add(counters::current().calls_made);
   // Read before the call is visible, so an abort of this call cannot be missed (R4).
   uint32_t aborts = control_->abort_seq.load(std::memory_order_seq_cst);
   uint32_t seq = ppc_send(*s, info, mrs_);
@@ -203,6 +206,7 @@ bool HostKernel::poll(sdk::Event& ev) {
   uint64_t bits = 0;
   if (control_->events.pending.load(std::memory_order_relaxed) != 0) {
     bits |= control_->events.pending.exchange(0, std::memory_order_acq_rel);
+    counters::add(counters::current().irqs_delivered, static_cast<uint64_t>(__builtin_popcountll(bits)));
   }
   for (unsigned i = 0; i < pair_count_; ++i) {
     Pair& p = pairs_[i];
@@ -247,6 +251,7 @@ bool HostKernel::poll(sdk::Event& ev) {
     uint64_t info = ppc_take(*s, mrs_, &owed_seq_);
     owed_ = Owed::Call;
     owed_slot_ = s;
+    counters::add(counters::current().calls_served);
     ev = sdk::Event{sdk::Event::Kind::ProtectedCall, 0, callee_[best].channel, info};
   } else {
     unsigned i = static_cast<unsigned>(-2 - best);
@@ -271,9 +276,11 @@ sdk::Event HostKernel::wait(const sdk::WaitRequest& req) {
   // Deferred notifications: every bit per peer first, then one wake per peer.
   if (req.notify_count != 0) {
     uint64_t bits[kMaxIds] = {};
+    counters::PdCounters& counted = counters::current();
     for (unsigned i = 0; i < req.notify_count; ++i) {
       const BootChannel& c = desc_->channels[req.notify[i]];
       bits[c.pair] |= uint64_t{1} << c.peer_id;
+      counters::add(counted.notifications[req.notify[i]]);
     }
     for (unsigned i = 0; i < pair_count_; ++i) {
       if (bits[i] != 0) raise(*pairs_[i].out, bits[i], *pairs_[i].peer_status);
@@ -283,6 +290,7 @@ sdk::Event HostKernel::wait(const sdk::WaitRequest& req) {
   if (req.ack_count != 0) {
     uint64_t bits = 0;
     for (unsigned i = 0; i < req.ack_count; ++i) bits |= uint64_t{1} << req.ack[i];
+    counters::add(counters::current().irqs_acked, req.ack_count);
     control_->irq_ack.fetch_or(bits, std::memory_order_seq_cst);
     notes |= kNoteIrqAck;
   }

@@ -115,6 +115,7 @@ extern "C" void corokit_host_early(void*) {
     if (static_cast<int32_t>(i) == d->control_object) g_boot.control = static_cast<ControlBlock*>(p);
   }
   if (g_boot.control == nullptr) sys::exit_group(110);
+  corokit::counters::attach(&g_boot.control->counters);
 
   long err = 0;
   const BootMap* maps = boot_array<BootMap>(d, d->maps_at);

@@ -4,9 +4,29 @@
 
 #include <cstdint>
 
+#include "sdk/PdCounters.h"
+
 namespace corokit::host::sys {
 
+inline constexpr long kRead = 0, kWrite = 1, kClose = 3, kMmap = 9, kMprotect = 10, kMunmap = 11,
+                      kGetpid = 39, kExit = 60, kPrctl = 157, kGettid = 186, kFutex = 202,
+                      kExitGroup = 231, kTgkill = 234, kSeccomp = 317, kCloseRange = 436,
+                      kFutexWaitv = 449;
+
+// Every futex system call of a PD passes through here, so its wake-up and sleep counters are exact
+// whichever protocol issues them (sdk/PdCounters.h). With a constant `n` the test folds away.
+inline void count_futex(long n, long op) {
+  if (n == kFutexWaitv) {
+    counters::add(counters::current().futex_waits);
+  } else if (n == kFutex) {
+    long cmd = op & 0x7f;  // without FUTEX_PRIVATE_FLAG / FUTEX_CLOCK_REALTIME
+    if (cmd == 1 || cmd == 10) counters::add(counters::current().futex_wakes);       // WAKE, WAKE_BITSET
+    else if (cmd == 0 || cmd == 9) counters::add(counters::current().futex_waits);  // WAIT, WAIT_BITSET
+  }
+}
+
 inline long call(long n, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0, long f = 0) {
+  count_futex(n, b);
   long ret;
   register long r10 asm("r10") = d;
   register long r8 asm("r8") = e;
@@ -17,11 +37,6 @@ inline long call(long n, long a = 0, long b = 0, long c = 0, long d = 0, long e 
                : "rcx", "r11", "memory");
   return ret;
 }
-
-inline constexpr long kRead = 0, kWrite = 1, kClose = 3, kMmap = 9, kMprotect = 10, kMunmap = 11,
-                      kGetpid = 39, kExit = 60, kPrctl = 157, kGettid = 186, kFutex = 202,
-                      kExitGroup = 231, kTgkill = 234, kSeccomp = 317, kCloseRange = 436,
-                      kFutexWaitv = 449;
 
 inline long write(int fd, const void* buf, unsigned long n) {
   return call(kWrite, fd, reinterpret_cast<long>(buf), static_cast<long>(n));

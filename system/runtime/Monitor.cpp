@@ -41,6 +41,7 @@
 #include "system/runtime/Scheduling.h"
 #include "system/runtime/SeccompPolicy.h"
 #include "system/runtime/SharedObject.h"
+#include "system/runtime/StatsFile.h"
 #include "system/runtime/SystemPlan.h"
 
 namespace corokit::runtime {
@@ -116,6 +117,7 @@ struct Pd {
   bool stopped_by_parent = false;
   std::string partial;
   unsigned root_restarts = 0;
+  unsigned restarts = 0;  // every restart (by its parent or as a root PD), for --stats
   bool entry_warned = false;
   Sr sr = Sr::NotReady;
   bool frozen = false;             // parallel mode: stopped because its domain is not active
@@ -189,6 +191,7 @@ class Monitor {
   void arm_call_timer();
   void on_call_timer();
   void mon(const std::string& line) { out_.monitor_line(line); }
+  void write_stats(bool final);
   FaultContext context(const Pd& pd) const;
 
   // single runner
@@ -238,6 +241,10 @@ class Monitor {
   double started_ms_ = -1;
   unsigned inits_ = 0;
   unsigned idle_ticks_ = 0;
+  // --stats
+  uint64_t stats_written_ = 0;
+  uint64_t irqs_raised_ = 0;
+  uint64_t futex_wakes_at_start_ = 0;  // the monitor's own count is process-wide
   // single runner
   int running_ = -1;
   std::deque<uint32_t> ready_[256];
@@ -735,6 +742,8 @@ RunResult Monitor::run() {
   sigemptyset(&mask);
   sigaddset(&mask, SIGINT);
   sigaddset(&mask, SIGTERM);
+  if (!options_.stats_path.empty()) sigaddset(&mask, SIGUSR1);  // a snapshot of the counters
+  futex_wakes_at_start_ = counters::current().futex_wakes.load(std::memory_order_relaxed);
   sigset_t old;
   pthread_sigmask(SIG_BLOCK, &mask, &old);
   signal_fd_ = Fd(signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
@@ -789,6 +798,7 @@ RunResult Monitor::run() {
   started_ms_ = now_ms() - t0_;
   if (!stop_) loop();
   shutdown();
+  if (!options_.stats_path.empty()) write_stats(true);
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   sigaction(SIGPIPE, &old_pipe, nullptr);
   result.faulted = faulted_;
@@ -816,8 +826,12 @@ void Monitor::loop() {
         case Source::Signal: {
           signalfd_siginfo si;
           while (read(signal_fd_.get(), &si, sizeof si) == sizeof si) {
+            if (si.ssi_signo == SIGUSR1) {
+              write_stats(false);
+            } else {
+              stop_ = true;
+            }
           }
-          stop_ = true;
           break;
         }
         case Source::Timeout:
@@ -882,6 +896,21 @@ void Monitor::shutdown() {
   for (Pd& pd : pds_) {
     if (pd.console_r.valid()) drain_console(pd, true);
   }
+}
+
+// The counters of every PD (docs/runtime.md, "Counters"), replacing the file at once.
+void Monitor::write_stats(bool final) {
+  StatsSnapshot snap;
+  snap.sequence = ++stats_written_;
+  snap.final = final;
+  snap.time_ms = now_ms() - t0_;
+  for (const Pd& pd : pds_) {
+    if (pd.cb() == nullptr) continue;  // the run ended before its objects existed
+    snap.pds.push_back(PdStats{pd.model->name, pd.restarts, CounterValues::read(pd.cb()->counters)});
+  }
+  snap.monitor.futex_wakes = counters::current().futex_wakes.load(std::memory_order_relaxed) - futex_wakes_at_start_;
+  snap.monitor.irqs_raised = irqs_raised_;
+  if (Status st = write_file_atomically(options_.stats_path, stats_json(snap)); !st) mon("MON|WARN: --stats: " + st.error());
 }
 
 // ---- PD events -----------------------------------------------------------------------------------
@@ -1174,11 +1203,13 @@ bool Monitor::restart(Pd& pd) {
   // Kernel objects survive (R1): IRQ bits, child faults, notification words, queued calls. The
   // process-private runtime state starts afresh.
   ControlBlock* c = pd.cb();
+  ++pd.restarts;
   uint64_t irqs = c->events.pending.load();
   uint64_t child_faults = c->child_faults.load();
   std::vector<host::ChildFault> saved(std::begin(c->child_fault), std::end(c->child_fault));
   uint32_t go = c->go.load();
   uint32_t yield = c->yield_seq.load();
+  CounterValues counted = CounterValues::read(c->counters);
   std::memset(static_cast<void*>(c), 0, sizeof(ControlBlock));
   c->magic = host::kControlMagic;
   c->version = host::kAbiVersion;
@@ -1187,6 +1218,7 @@ bool Monitor::restart(Pd& pd) {
   std::copy(saved.begin(), saved.end(), c->child_fault);
   c->go.store(go);
   c->yield_seq.store(yield);
+  counted.store(c->counters);  // the PD's counters go on across its processes
   pd.st()->asleep.store(0);
   pd.init_done = false;
   pd.stopped_by_parent = false;
@@ -1362,6 +1394,7 @@ void Monitor::set_masked(Device& d, bool masked) {
 void Monitor::raise_irq(Device& d) {
   if (d.masked) return;
   set_masked(d, true);
+  ++irqs_raised_;
   Pd& pd = pds_[d.driver];
   ControlBlock* c = pd.cb();
   c->events.pending.fetch_or(uint64_t{1} << d.irq_id, std::memory_order_seq_cst);

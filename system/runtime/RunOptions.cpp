@@ -31,6 +31,8 @@ const char* run_options_help() {
          "                         backend of the next NIC (repeatable): a TAP device, or libslirp\n"
          "  --log PATH             write the run log (every line, child faults) to PATH\n"
          "  --events PATH          write fault and exit events as JSON lines to PATH\n"
+         "  --stats PATH           write every PD's counters (notifications, wake-ups, sleeps, calls,\n"
+         "                         IRQs, copies) as JSON to PATH when the run ends and on SIGUSR1\n"
          "  --boot-report          print the time until every init() returned\n"
          "  --ppc-timeout MS       a protected call gives up after MS milliseconds (every pp channel)\n"
          "  --ppc-timeout PD:CH=MS  the same for channel CH of the calling PD (0: never), repeatable\n"
@@ -182,6 +184,11 @@ Result<RunOptions> parse_run_options(const std::vector<std::string>& args, std::
       Result<std::string> v = value("--events");
       if (!v) return Error{v.error()};
       o.json_path = *v;
+    } else if (is("--stats")) {
+      Result<std::string> v = value("--stats");
+      if (!v) return Error{v.error()};
+      if (v->empty()) return Error{"--stats needs a file path"};
+      o.stats_path = *v;
     } else if (is("--ppc-timeout")) {
       Result<std::string> v = value("--ppc-timeout");
       if (!v) return Error{v.error()};

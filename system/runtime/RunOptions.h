@@ -50,6 +50,7 @@ struct RunOptions {
   std::vector<DiskOption> disks;   // block devices 0, 1, ... in order
   std::vector<PpcTimeout> ppc_timeouts;  // --ppc-timeout (R4); none: calls wait as on Microkit
   bool ppc_fail_fast = false;      // a call fails when its callee faults, stops, restarts or dies (R4)
+  std::string stats_path;          // --stats: every PD's counters as JSON, at the end and on SIGUSR1
 };
 
 // Parses the value of one --disk option.

@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "sdk/PdCounters.h"
 #include "tests/net/NetFixture.h"
 
 using namespace corokit;
@@ -54,6 +55,40 @@ TEST(NetVirtualisers, ExactRxLengthFor14To2048ByteFramesThroughTheCopier) {
   // Every DMA buffer went back to the driver, every client buffer to its client.
   EXPECT_EQ(f.rx_virt().driver_holds(), f.buffers());
   EXPECT_EQ(f.client(1).queues->rx_buffers_held(), 0u);
+}
+
+// The copier counts each frame it copies, with its length (sdk/PdCounters.h: in-process, the
+// process's own block); a dropped frame is no copy, and a trusted client's frames are not copied.
+TEST(NetCopierCounters, EachCopiedFrameCountsOnceWithItsLength) {
+  NetFixture::Options o;
+  o.copier = {true, false};
+  NetFixture f(o);
+  ASSERT_TRUE(f.valid());
+  const counters::PdCounters& counted = counters::current();
+  const std::uint64_t copies = counted.copies.load(), bytes = counted.copied_bytes.load();
+  std::uint64_t sent = 0;
+  for (std::uint16_t len : {std::uint16_t{14}, std::uint16_t{60}, std::uint16_t{1514}, std::uint16_t{2048}}) {
+    auto frame = NetFixture::frame(f.client(0).mac, kOutside, len, len);
+    ASSERT_TRUE(f.inject(frame.data(), len));
+    f.run();
+    sent += len;
+    ASSERT_EQ(receive_all(f.client(0)).size(), 1u);
+  }
+  auto trusted = NetFixture::frame(f.client(1).mac, kOutside, 100, 1);
+  ASSERT_TRUE(f.inject(trusted.data(), 100));
+  f.run();
+  EXPECT_EQ(receive_all(f.client(1)).size(), 1u);
+  EXPECT_EQ(counted.copies.load() - copies, 4u);
+  EXPECT_EQ(counted.copied_bytes.load() - bytes, sent);
+  // Client 0 stops reading: once its buffers are full, frames are dropped uncounted.
+  for (unsigned i = 0; i < 2 * f.buffers(); ++i) {
+    auto frame = NetFixture::frame(f.client(0).mac, kOutside, 200, i);
+    ASSERT_TRUE(f.inject(frame.data(), 200));
+    f.run();
+  }
+  EXPECT_EQ(f.client(0).copier_logic->stats().dropped, std::uint64_t{f.buffers()});
+  EXPECT_EQ(counted.copies.load() - copies, 4u + f.buffers());
+  EXPECT_EQ(counted.copied_bytes.load() - bytes, sent + 200u * f.buffers());
 }
 
 TEST(NetVirtualisers, BroadcastAndMulticastFanOutWithReferenceCounts) {
