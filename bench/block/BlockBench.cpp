@@ -1,9 +1,10 @@
 // Block storage benchmarks (BENCHMARKS.md), each against its floor in the same run:
-//   * 4 KiB random reads, client → virtualiser → driver → io_uring → disk image (page cache warm),
-//     at queue depth 1 and 32, against pread(2) of the same file from this process;
-//   * sequential 1 MiB reads and writes against pread/pwrite of the same file;
+//   * 4 KiB random reads, client → driver → io_uring → disk image (page cache warm; bench.system),
+//     at queue depth 1 and 32, against pread(2) of the same file at the same offsets from one
+//     thread of this process; the same through the virtualiser (bench-virt.system) as extra rows;
+//   * sequential 1 MiB reads and writes through the virtualiser against pread/pwrite of the file;
 //   * the buffer cache's hit path against a hash-map lookup plus a 4 KiB copy.
-// The PD numbers come from one boot of bench/block/bench.system (the client PD times itself with
+// The PD numbers come from one boot of a system per workload (the client PD times itself with
 // CLOCK_MONOTONIC and prints them); they are reported as manual time per operation.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
@@ -86,8 +87,8 @@ double cpu_ns(int who) {
           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e3);
 }
 
-// One boot of bench.system running one workload.
-PdResult boot(const std::string& name, unsigned depth, uint64_t ops) {
+// One boot of bench/block/<system> running one workload.
+PdResult boot(const std::string& system, const std::string& name, unsigned depth, uint64_t ops) {
   PdResult out;
   if (std::string why = runtime::io_uring_unavailable_reason(); !why.empty()) {
     std::fprintf(stderr, "block bench: %s\n", why.c_str());
@@ -102,9 +103,9 @@ PdResult boot(const std::string& name, unsigned depth, uint64_t ops) {
   }
   sdf::CheckOptions options;
   options.search_paths = {dir, COROKIT_BLOCK_PDS, COROKIT_BLOCK_BENCH_PDS};
-  image::PackOutcome packed = image::pack_sdf_file(std::string(COROKIT_SOURCE_DIR) + "/bench/block/bench.system", options);
+  image::PackOutcome packed = image::pack_sdf_file(std::string(COROKIT_SOURCE_DIR) + "/bench/block/" + system, options);
   if (!packed.image) {
-    std::fprintf(stderr, "block bench: cannot pack bench.system\n");
+    std::fprintf(stderr, "block bench: cannot pack %s\n", system.c_str());
     return out;
   }
   warm(image_path());
@@ -147,14 +148,14 @@ struct Measured {
   PdResult full;
   double cpu_per_op = 0;
 };
-const Measured& measure(const std::string& name, unsigned depth, uint64_t ops) {
+const Measured& measure(const std::string& system, const std::string& name, unsigned depth, uint64_t ops) {
   static std::map<std::string, Measured> cache;
-  const std::string key = name + "/" + std::to_string(depth);
+  const std::string key = system + "/" + name + "/" + std::to_string(depth);
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
   Measured m;
-  const PdResult base = boot(name, depth, depth);
-  m.full = boot(name, depth, ops);
+  const PdResult base = boot(system, name, depth, depth);
+  m.full = boot(system, name, depth, ops);
   if (base.ok && m.full.ok && m.full.ops > base.ops) {
     m.cpu_per_op = (m.full.cpu_ns - base.cpu_ns) / static_cast<double>(m.full.ops - base.ops);
   }
@@ -178,16 +179,23 @@ void report(benchmark::State& state, const Measured& m, double bytes_per_op, boo
 constexpr uint64_t kRandomOps[2] = {20000, 100000};
 constexpr uint64_t kSeqOps = 256;
 
-void BM_PdRandomRead4K_Qd1(benchmark::State& s) { report(s, measure("random4k", 1, kRandomOps[0]), 4096, false); }
-void BM_PdRandomRead4K_Qd32(benchmark::State& s) { report(s, measure("random4k", 32, kRandomOps[1]), 4096, false); }
-void BM_PdSeqRead1M(benchmark::State& s) { report(s, measure("seqread1m", 1, kSeqOps), 1 << 20, false); }
-void BM_PdSeqWrite1M(benchmark::State& s) { report(s, measure("seqwrite1m", 1, kSeqOps), 1 << 20, false); }
-void BM_PdSeqRead1M_Qd2(benchmark::State& s) { report(s, measure("seqread1m", 2, kSeqOps), 1 << 20, false); }
-void BM_PdSeqWrite1M_Qd2(benchmark::State& s) { report(s, measure("seqwrite1m", 2, kSeqOps), 1 << 20, false); }
-void BM_PdRandomRead4K_Qd1_Cpu(benchmark::State& s) { report(s, measure("random4k", 1, kRandomOps[0]), 4096, true); }
-void BM_PdRandomRead4K_Qd32_Cpu(benchmark::State& s) { report(s, measure("random4k", 32, kRandomOps[1]), 4096, true); }
+const char* const kDirect = "bench.system";     // client → driver
+const char* const kVirt = "bench-virt.system";  // client → virtualiser → driver
+
+void BM_PdRandomRead4K_Qd1(benchmark::State& s) { report(s, measure(kDirect, "random4k", 1, kRandomOps[0]), 4096, false); }
+void BM_PdRandomRead4K_Qd32(benchmark::State& s) { report(s, measure(kDirect, "random4k", 32, kRandomOps[1]), 4096, false); }
+void BM_PdVirtRandomRead4K_Qd1(benchmark::State& s) { report(s, measure(kVirt, "random4k", 1, kRandomOps[0]), 4096, false); }
+void BM_PdVirtRandomRead4K_Qd32(benchmark::State& s) { report(s, measure(kVirt, "random4k", 32, kRandomOps[1]), 4096, false); }
+void BM_PdSeqRead1M(benchmark::State& s) { report(s, measure(kVirt, "seqread1m", 1, kSeqOps), 1 << 20, false); }
+void BM_PdSeqWrite1M(benchmark::State& s) { report(s, measure(kVirt, "seqwrite1m", 1, kSeqOps), 1 << 20, false); }
+void BM_PdSeqRead1M_Qd2(benchmark::State& s) { report(s, measure(kVirt, "seqread1m", 2, kSeqOps), 1 << 20, false); }
+void BM_PdSeqWrite1M_Qd2(benchmark::State& s) { report(s, measure(kVirt, "seqwrite1m", 2, kSeqOps), 1 << 20, false); }
+void BM_PdRandomRead4K_Qd1_Cpu(benchmark::State& s) { report(s, measure(kDirect, "random4k", 1, kRandomOps[0]), 4096, true); }
+void BM_PdRandomRead4K_Qd32_Cpu(benchmark::State& s) { report(s, measure(kDirect, "random4k", 32, kRandomOps[1]), 4096, true); }
 BENCHMARK(BM_PdRandomRead4K_Qd1)->Iterations(1)->UseManualTime();
 BENCHMARK(BM_PdRandomRead4K_Qd32)->Iterations(1)->UseManualTime();
+BENCHMARK(BM_PdVirtRandomRead4K_Qd1)->Iterations(1)->UseManualTime();
+BENCHMARK(BM_PdVirtRandomRead4K_Qd32)->Iterations(1)->UseManualTime();
 BENCHMARK(BM_PdSeqRead1M)->Iterations(1)->UseManualTime();
 BENCHMARK(BM_PdSeqWrite1M)->Iterations(1)->UseManualTime();
 BENCHMARK(BM_PdSeqRead1M_Qd2)->Iterations(1)->UseManualTime();
@@ -302,6 +310,12 @@ int main(int argc, char** argv) {
     // Throughput ratios: ours >= 0.5 x pread means our time per operation <= 2 x pread's.
     t.lower_is_better("4 KiB random read, depth 1 (time/op vs pread)", r.ns("BM_PdRandomRead4K_Qd1"), pread4k, 2.0, "pread");
     t.lower_is_better("4 KiB random read, depth 32 (time/op vs pread)", r.ns("BM_PdRandomRead4K_Qd32"), pread4k, 2.0, "pread");
+    if (r.ns("BM_PdVirtRandomRead4K_Qd1") > 0 && r.ns("BM_PdVirtRandomRead4K_Qd32") > 0) {
+      t.info("4 KiB random read via virtualiser, depth 1 (vs pread)", bench::format_ns(r.ns("BM_PdVirtRandomRead4K_Qd1")),
+             bench::format_ns(pread4k) + " pread", r.ns("BM_PdVirtRandomRead4K_Qd1") / pread4k);
+      t.info("4 KiB random read via virtualiser, depth 32 (vs pread)", bench::format_ns(r.ns("BM_PdVirtRandomRead4K_Qd32")),
+             bench::format_ns(pread4k) + " pread", r.ns("BM_PdVirtRandomRead4K_Qd32") / pread4k);
+    }
     if (r.ns("BM_PdRandomRead4K_Qd1") > 0 && r.ns("BM_PdRandomRead4K_Qd32") > 0) {
       t.info("IOPS at depth 1 / depth 32", std::to_string(static_cast<long>(1e9 / r.ns("BM_PdRandomRead4K_Qd1"))),
              std::to_string(static_cast<long>(1e9 / r.ns("BM_PdRandomRead4K_Qd32"))),

@@ -7,7 +7,8 @@ BlockClient::BlockClient(AsyncPd& pd, const BlockClientConfig& config) noexcept
       shared_info_(config.info),
       channel_(config.channel),
       data_(static_cast<uint8_t*>(config.data)),
-      data_bytes_(config.data != nullptr ? config.data_bytes : 0) {
+      data_bytes_(config.data != nullptr ? config.data_bytes : 0),
+      io_base_(config.io_base) {
   const uint32_t capacity = protocol::block_queue_capacity(config.request_bytes, config.response_bytes);
   if (capacity == 0 || config.info == nullptr || config.requests == nullptr || config.responses == nullptr ||
       config.channel >= kMaxChannels) {
@@ -97,7 +98,7 @@ void BlockClient::send(BlockRequest& request) noexcept {
   request.state_ = BlockRequest::State::InFlight;
   const uint32_t id = slot | (s.generation << slot_bits_);
   const bool transfer = request.code == BLK_REQ_READ || request.code == BLK_REQ_WRITE;
-  const blk_req req{request.code, transfer ? request.offset : 0, transfer ? request.block : 0,
+  const blk_req req{request.code, transfer ? io_base_ + request.offset : 0, transfer ? request.block : 0,
                     transfer ? request.count : uint16_t{0}, id};
   ++in_flight_;
   if (!end_.requests.push(req)) {

@@ -48,6 +48,10 @@ struct BlockClientConfig {
   void* data = nullptr;  // the data region shared with the virtualiser
   uint64_t data_bytes = 0;
   ChannelId channel = 0;
+  // Added to every data-region offset sent: 0 with a virtualiser (requests carry offsets), the
+  // data region's I/O address when the client talks to a driver directly (requests carry I/O
+  // addresses, PROTOCOLS.md §1.6).
+  uint64_t io_base = 0;
 };
 
 class BlockClient;
@@ -182,6 +186,7 @@ class BlockClient final : public EventSource {
   ChannelId channel_;
   uint8_t* data_;
   uint64_t data_bytes_;
+  uint64_t io_base_;
   uint32_t capacity_ = 0;   // queue capacity (both queues)
   uint32_t slot_count_ = 0;  // min(capacity, kMaxSlots)
   uint32_t slot_bits_ = 0;
