@@ -8,6 +8,7 @@
 // CLOCK_MONOTONIC and prints them); they are reported as manual time per operation.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -28,6 +29,7 @@
 #include "system/image/ImagePacker.h"
 #include "system/runtime/DiskBackend.h"
 #include "system/runtime/Monitor.h"
+#include "system/runtime/Scheduling.h"
 #include "tests/block/FakeDevice.h"
 
 namespace {
@@ -54,6 +56,8 @@ std::string image_path() {
       char path[96];
       unlink(g_image_path);
       std::snprintf(path, sizeof path, "%s.d/bench.conf", g_image_path);
+      unlink(path);
+      std::snprintf(path, sizeof path, "%s.d/driver.conf", g_image_path);
       unlink(path);
       std::snprintf(path, sizeof path, "%s.d", g_image_path);
       rmdir(path);
@@ -97,8 +101,13 @@ PdResult boot(const std::string& system, const std::string& name, unsigned depth
   const std::string dir = image_path() + ".d";
   mkdir(dir.c_str(), 0755);
   {
+    const char* env = getenv("BLK_CLIENT_POLL_US");
     std::FILE* conf = std::fopen((dir + "/bench.conf").c_str(), "w");
-    std::fprintf(conf, "%s %u %llu\n", name.c_str(), depth, static_cast<unsigned long long>(ops));
+    std::fprintf(conf, "%s %u %llu %s\n", name.c_str(), depth, static_cast<unsigned long long>(ops), env ? env : "0");
+    std::fclose(conf);
+    env = getenv("BLK_DRIVER_POLL_US");
+    conf = std::fopen((dir + "/driver.conf").c_str(), "w");
+    std::fprintf(conf, "poll-us %s\n", env ? env : "0");
     std::fclose(conf);
   }
   sdf::CheckOptions options;
@@ -113,6 +122,7 @@ PdResult boot(const std::string& system, const std::string& name, unsigned depth
   o.prefix = false;
   o.colour = runtime::RunOptions::Colour::Never;
   o.timeout_s = 300;
+  if (const char* s = getenv("BLK_SPIN_US")) o.spin_ns = strtoull(s, nullptr, 10) * 1000;
   o.until = "bench done";
   runtime::DiskOption disk;
   disk.path = image_path();
@@ -205,8 +215,32 @@ BENCHMARK(BM_PdRandomRead4K_Qd32_Cpu)->Iterations(1)->UseManualTime();
 
 // --- floors: the same file from this process -----------------------------------------------------
 
+// The PDs run SCHED_FIFO when the host permits it (corokit run's default, --sched=auto), so no
+// other process on the machine takes their CPU. The floor gets the same footing: its thread runs
+// SCHED_FIFO at the client PD's priority when permitted, and plain SCHED_OTHER (like the PDs then)
+// when not. Without this the floor measures how much CPU the rest of the machine leaves it.
+class LikeThePds {
+ public:
+  LikeThePds() {
+    sched_param sp{};
+    sp.sched_priority = runtime::fifo_priority(kClientPriority);
+    fifo_ = sched_setscheduler(0, SCHED_FIFO, &sp) == 0;
+  }
+  ~LikeThePds() {
+    sched_param sp{};
+    if (fifo_) sched_setscheduler(0, SCHED_OTHER, &sp);
+  }
+  LikeThePds(const LikeThePds&) = delete;
+  LikeThePds& operator=(const LikeThePds&) = delete;
+
+ private:
+  static constexpr uint64_t kClientPriority = 100;  // the bench PD's priority in bench.system
+  bool fifo_ = false;
+};
+
 void BM_PreadRandom4K(benchmark::State& state) {
   warm(image_path());
+  LikeThePds scheduling;
   int fd = open(image_path().c_str(), O_RDONLY | O_CLOEXEC);
   alignas(4096) static uint8_t buf[4096];
   uint64_t seed = 88172645463325252ull;
@@ -224,6 +258,7 @@ BENCHMARK(BM_PreadRandom4K)->UseRealTime();
 // The same, as CPU time (the floor of the CPU-per-operation rows).
 void BM_PreadRandom4K_Cpu(benchmark::State& state) {
   warm(image_path());
+  LikeThePds scheduling;
   int fd = open(image_path().c_str(), O_RDONLY | O_CLOEXEC);
   alignas(4096) static uint8_t buf[4096];
   uint64_t seed = 88172645463325252ull;
@@ -239,6 +274,7 @@ BENCHMARK(BM_PreadRandom4K_Cpu);
 
 void sequential(benchmark::State& state, bool write) {
   warm(image_path());
+  LikeThePds scheduling;
   int fd = open(image_path().c_str(), (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
   static std::vector<uint8_t> buf(1 << 20, 0x5a);
   off_t at = 0;

@@ -8,7 +8,10 @@ BlockClient::BlockClient(AsyncPd& pd, const BlockClientConfig& config) noexcept
       channel_(config.channel),
       data_(static_cast<uint8_t*>(config.data)),
       data_bytes_(config.data != nullptr ? config.data_bytes : 0),
-      io_base_(config.io_base) {
+      io_base_(config.io_base),
+      poll_ns_(config.clock_ns != nullptr ? config.poll_ns : 0),
+      clock_ns_(config.clock_ns),
+      turn_end_(*this) {
   const uint32_t capacity = protocol::block_queue_capacity(config.request_bytes, config.response_bytes);
   if (capacity == 0 || config.info == nullptr || config.requests == nullptr || config.responses == nullptr ||
       config.channel >= kMaxChannels) {
@@ -20,6 +23,7 @@ BlockClient::BlockClient(AsyncPd& pd, const BlockClientConfig& config) noexcept
   end_ = protocol::block_client_end(config.requests, config.responses, capacity);
   for (uint32_t i = slot_count_; i-- > 0;) free_[free_count_++] = static_cast<uint16_t>(i);
   pd.sources().attach(channel_, *this);
+  if (poll_ns_ != 0) pd.add_turn_end_hook(turn_end_);
 }
 
 BlockClient::~BlockClient() {
@@ -149,6 +153,23 @@ void BlockClient::on_notified(ChannelId) noexcept {
   if (!check_ready()) return;
   drain();
   start_waiting();
+}
+
+// Polling: take responses without waiting for the server's notification, and keep the event loop
+// polling while requests are in flight and something happened within poll_ns.
+bool BlockClient::turn_end() noexcept {
+  if (in_flight_ == 0 || !ready_) return false;
+  drain();
+  start_waiting();
+  const uint64_t now = clock_ns_();
+  const uint64_t progress = counters_.submitted + counters_.completed;
+  if (progress != progress_seen_) {
+    progress_seen_ = progress;
+    last_progress_ns_ = now;
+  }
+  if (in_flight_ == 0 || now - last_progress_ns_ >= poll_ns_) return false;
+  ++counters_.polled_turns;
+  return true;
 }
 
 void BlockClient::drain() noexcept {

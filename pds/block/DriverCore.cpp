@@ -7,11 +7,14 @@ using protocol::block_range_ok;
 DriverCore::DriverCore(exec::AsyncPd& pd, IoBackend& io, const DmaView& dma, protocol::BlockServerEnd end,
                        uint32_t capacity, const DriverConfig& config) noexcept
     : pd_(pd), io_(io), dma_(dma), end_(end), capacity_(capacity), config_(config), virt_source_(*this),
-      irq_source_(*this) {}
+      irq_source_(*this), turn_end_(*this) {
+  if (config_.clock_ns == nullptr) config_.poll_ns = 0;
+}
 
 void DriverCore::start() noexcept {
   pd_.sources().attach(config_.virt_channel, virt_source_);
   if (config_.has_irq) pd_.sources().attach(config_.irq_channel, irq_source_);
+  pd_.add_turn_end_hook(turn_end_);
   pd_.spawn_detached(dispatcher());
   pd_.spawn_detached(submitter());
   work_.set();  // requests queued before start
@@ -27,8 +30,27 @@ void DriverCore::Source::on_notified(exec::ChannelId channel) noexcept {
 }
 
 void DriverCore::on_irq() noexcept {
-  io_.reap();
+  reaped_ += io_.reap();
   arm_irq();
+}
+
+// Before the PD waits: reap what completed since the submitter's pass, then decide between
+// sleeping (false) and polling (true: the event loop comes straight back).
+bool DriverCore::turn_end() noexcept {
+  if (io_.in_flight() != 0) reaped_ += io_.reap();
+  arm_irq();
+  if (config_.poll_ns == 0) return false;
+  // Requests published whose notification has not come yet (the producer's turn has not ended).
+  if (!barrier_ && !stalled_ && !end_.requests.empty()) work_.set();
+  const uint64_t now = config_.clock_ns();
+  const uint64_t work = counters_.requests + reaped_;
+  if (work != work_seen_) {
+    work_seen_ = work;
+    last_work_ns_ = now;
+  }
+  if (now - last_work_ns_ >= config_.poll_ns) return false;
+  ++counters_.polled_turns;
+  return true;
 }
 
 // Completions of operations still in flight must raise the IRQ: acknowledge it while any are. With
@@ -82,7 +104,7 @@ exec::Task<void> DriverCore::submitter() noexcept {
     co_await submit_;
     submit_.reset();
     io_.submit();
-    io_.reap();  // page-cache hits complete during submission
+    reaped_ += io_.reap();  // page-cache hits complete during submission
     arm_irq();
   }
 }

@@ -14,6 +14,14 @@
 // BARRIER: nothing dequeued after it starts before everything dequeued before it has been
 // answered; then the BARRIER is answered.
 // A driver without a device (no backend attached) answers every request ERR_NO_DEVICE.
+//
+// Completions are reaped right after each submission (a page-cache hit completes during it, so it
+// costs no IRQ) and again at the end of every turn; the IRQ is acknowledged only while operations
+// are still in flight. Polling (DriverConfig::poll_ns): a wake-up of a sleeping process costs far
+// more than a cached read on a loaded host, so after the last sign of work (a request taken, a
+// completion reaped) the driver keeps its event loop polling instead of sleeping for up to
+// poll_ns, looking at its request queue and the completion queue itself. Set it only when the
+// driver and its peers have CPUs of their own: a poller shares its CPU with nobody.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +41,8 @@ struct DriverConfig {
   exec::ChannelId virt_channel = 0;
   exec::ChannelId irq_channel = 0;
   bool has_irq = true;        // tests without an IRQ channel reap by polling
+  uint64_t poll_ns = 0;       // poll instead of sleeping this long after the last work (0: never)
+  uint64_t (*clock_ns)() noexcept = nullptr;  // monotonic time for poll_ns (polling needs it)
 };
 
 struct DriverCounters {
@@ -43,6 +53,7 @@ struct DriverCounters {
   uint64_t flushes = 0;
   uint64_t barriers = 0;
   uint32_t peak_in_flight = 0;
+  uint64_t polled_turns = 0;  // turns after which the driver polled instead of sleeping
 };
 
 class DriverCore {
@@ -73,6 +84,14 @@ class DriverCore {
    private:
     DriverCore& core_;
   };
+  class TurnEnd final : public exec::TurnEndHook {
+   public:
+    explicit TurnEnd(DriverCore& core) noexcept : core_(core) {}
+    bool on_turn_end() noexcept override { return core_.turn_end(); }
+
+   private:
+    DriverCore& core_;
+  };
   struct Held {
     blk_resp response;
     uint64_t flush_seq;  // released once no flush with a sequence ≤ this is in flight
@@ -88,6 +107,7 @@ class DriverCore {
   void finish_write(const blk_resp& response) noexcept;
   void flush_done(uint64_t seq) noexcept;
   void arm_irq() noexcept;
+  bool turn_end() noexcept;
   uint32_t limit() const noexcept;
 
   exec::AsyncPd& pd_;
@@ -98,6 +118,7 @@ class DriverCore {
   DriverConfig config_;
   Source virt_source_;
   Source irq_source_;
+  TurnEnd turn_end_;
   exec::Event work_;        // requests may be waiting
   exec::Event submit_;      // operations were started this turn
   bool irq_armed_ = true;   // the runtime acknowledges every IRQ once at start-up
@@ -105,6 +126,9 @@ class DriverCore {
   bool barrier_ = false;
   uint32_t barrier_id_ = 0;
   bool stalled_ = false;    // the dispatcher stopped at the in-flight limit
+  uint64_t reaped_ = 0;     // completions reaped
+  uint64_t work_seen_ = 0;  // requests + completions at the last turn end
+  uint64_t last_work_ns_ = 0;
 
   uint64_t flush_seq_ = 0;
   uint64_t flushes_in_flight_[kMaxInFlight];
