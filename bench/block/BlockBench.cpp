@@ -30,6 +30,7 @@
 #include "system/runtime/DiskBackend.h"
 #include "system/runtime/Monitor.h"
 #include "system/runtime/Scheduling.h"
+#include "system/sdf/Target.h"
 #include "tests/block/FakeDevice.h"
 
 namespace {
@@ -111,6 +112,7 @@ PdResult boot(const std::string& system, const std::string& name, unsigned depth
     std::fclose(conf);
   }
   sdf::CheckOptions options;
+  if (Result<sdf::TargetProfile> host = sdf::builtin_profile("host")) options.target = *host;  // its CPUs, for cpu=
   options.search_paths = {dir, COROKIT_BLOCK_PDS, COROKIT_BLOCK_BENCH_PDS};
   image::PackOutcome packed = image::pack_sdf_file(std::string(COROKIT_SOURCE_DIR) + "/bench/block/" + system, options);
   if (!packed.image) {

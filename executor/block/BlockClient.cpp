@@ -161,13 +161,19 @@ bool BlockClient::turn_end() noexcept {
   if (in_flight_ == 0 || !ready_) return false;
   drain();
   start_waiting();
-  const uint64_t now = clock_ns_();
+  if (in_flight_ == 0) return false;
   const uint64_t progress = counters_.submitted + counters_.completed;
   if (progress != progress_seen_) {
     progress_seen_ = progress;
-    last_progress_ns_ = now;
+    last_progress_ns_ = clock_ns_();
+    idle_turns_ = 0;
+    polling_ = true;
+  } else if (!polling_) {
+    return false;
+  } else if (++idle_turns_ % kTurnsPerClock == 0 && clock_ns_() - last_progress_ns_ >= poll_ns_) {
+    polling_ = false;  // the window passed without progress (the clock is read every kTurnsPerClock turns)
+    return false;
   }
-  if (in_flight_ == 0 || now - last_progress_ns_ >= poll_ns_) return false;
   ++counters_.polled_turns;
   return true;
 }

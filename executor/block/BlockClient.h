@@ -90,6 +90,8 @@ class BlockRequest {
 class BlockClient final : public EventSource {
  public:
   static constexpr uint32_t kMaxSlots = 1024;
+  // Polling reads the clock every this many turns without progress.
+  static constexpr uint32_t kTurnsPerClock = 16;
 
   BlockClient(AsyncPd& pd, const BlockClientConfig& config) noexcept;
   ~BlockClient();
@@ -209,6 +211,8 @@ class BlockClient final : public EventSource {
   TurnEnd turn_end_;
   uint64_t progress_seen_ = 0;  // requests sent + responses taken at the last turn end
   uint64_t last_progress_ns_ = 0;
+  uint32_t idle_turns_ = 0;  // polling turns since the last progress
+  bool polling_ = false;
   uint32_t capacity_ = 0;   // queue capacity (both queues)
   uint32_t slot_count_ = 0;  // min(capacity, kMaxSlots)
   uint32_t slot_bits_ = 0;

@@ -42,13 +42,18 @@ bool DriverCore::turn_end() noexcept {
   if (config_.poll_ns == 0) return false;
   // Requests published whose notification has not come yet (the producer's turn has not ended).
   if (!barrier_ && !stalled_ && !end_.requests.empty()) work_.set();
-  const uint64_t now = config_.clock_ns();
   const uint64_t work = counters_.requests + reaped_;
   if (work != work_seen_) {
     work_seen_ = work;
-    last_work_ns_ = now;
+    last_work_ns_ = config_.clock_ns();
+    idle_turns_ = 0;
+    polling_ = true;
+  } else if (!polling_) {
+    return false;
+  } else if (++idle_turns_ % kTurnsPerClock == 0 && config_.clock_ns() - last_work_ns_ >= config_.poll_ns) {
+    polling_ = false;  // the window passed without work (the clock is read every kTurnsPerClock turns)
+    return false;
   }
-  if (now - last_work_ns_ >= config_.poll_ns) return false;
   ++counters_.polled_turns;
   return true;
 }

@@ -59,6 +59,8 @@ struct DriverCounters {
 class DriverCore {
  public:
   static constexpr uint32_t kMaxInFlight = 1024;
+  // Polling reads the clock every this many turns without work (a reading costs as much as a turn).
+  static constexpr uint32_t kTurnsPerClock = 16;
 
   // `requests`/`responses` are the driver's end of the virtualiser queue pair.
   DriverCore(exec::AsyncPd& pd, IoBackend& io, const DmaView& dma, protocol::BlockServerEnd end, uint32_t capacity,
@@ -129,6 +131,8 @@ class DriverCore {
   uint64_t reaped_ = 0;     // completions reaped
   uint64_t work_seen_ = 0;  // requests + completions at the last turn end
   uint64_t last_work_ns_ = 0;
+  uint32_t idle_turns_ = 0;  // polling turns since the last work
+  bool polling_ = false;
 
   uint64_t flush_seq_ = 0;
   uint64_t flushes_in_flight_[kMaxInFlight];

@@ -219,7 +219,8 @@ TEST(BlockClient, IoBaseIsAddedToEveryTransferAddress) {
 // without the server's notification, and polling ends when nothing is in flight or the window
 // passes without progress.
 TEST(BlockClient, PollsForResponsesWhileRequestsAreInFlight) {
-  constexpr uint64_t kWindow = 50'000;  // 50 µs of the fake clock: about 50 turns
+  // 5 µs of the fake clock, read every kTurnsPerClock turns without progress: about 80 turns.
+  constexpr uint64_t kWindow = 5'000;
   Fixture f(8, 256, 0, kWindow);
   f.device.publish();
   f.h.deliver(kCh);
@@ -241,8 +242,8 @@ TEST(BlockClient, PollsForResponsesWhileRequestsAreInFlight) {
   // The server never answers: polling stops when the window passes without progress.
   f.h.pd().spawn_detached([](Fixture& f) -> Task<void> { (void)co_await f.client.read(2, 1, f.buffer(1)); }(f));
   const size_t turns = f.h.run_until_idle();
-  EXPECT_GT(turns, 10u);
-  EXPECT_LT(turns, 60u);
+  EXPECT_GE(turns, 4 * BlockClient::kTurnsPerClock);
+  EXPECT_LE(turns, 6 * BlockClient::kTurnsPerClock);
   EXPECT_EQ(f.client.in_flight(), 1u);
 }
 
