@@ -23,7 +23,7 @@ BlockClient::BlockClient(AsyncPd& pd, const BlockClientConfig& config) noexcept
   end_ = protocol::block_client_end(config.requests, config.responses, capacity);
   for (uint32_t i = slot_count_; i-- > 0;) free_[free_count_++] = static_cast<uint16_t>(i);
   pd.sources().attach(channel_, *this);
-  if (poll_ns_ != 0) pd.add_turn_end_hook(turn_end_);
+  pd.add_turn_end_hook(turn_end_);
 }
 
 BlockClient::~BlockClient() {
@@ -114,8 +114,7 @@ void BlockClient::send(BlockRequest& request) noexcept {
     finish(request, BLK_RESP_ERR_UNSPEC, 0);
     return;
   }
-  end_.requests.publish();
-  pd_.notify(channel_);
+  // Published at the end of the turn (turn_end), as one batch with one notification.
 }
 
 void BlockClient::finish(BlockRequest& request, uint32_t status, uint16_t success_count) noexcept {
@@ -155,10 +154,12 @@ void BlockClient::on_notified(ChannelId) noexcept {
   start_waiting();
 }
 
-// Polling: take responses without waiting for the server's notification, and keep the event loop
+// Publishes the turn's requests as one batch with one notification (PROTOCOLS.md §1.3, §3.7).
+// Polling: takes responses without waiting for the server's notification, and keeps the event loop
 // polling while requests are in flight and something happened within poll_ns.
 bool BlockClient::turn_end() noexcept {
-  if (in_flight_ == 0 || !ready_) return false;
+  if (end_.requests.publish()) pd_.notify(channel_);
+  if (poll_ns_ == 0 || in_flight_ == 0 || !ready_) return false;
   drain();
   start_waiting();
   if (in_flight_ == 0) return false;

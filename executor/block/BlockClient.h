@@ -24,6 +24,8 @@
 // count) before they reach the caller: a bad completion is an error result, never undefined
 // behaviour (§1.5.9). Requests issued before the storage info is ready wait for it.
 //
+// Requests are published once per executor turn, as one batch with one notification.
+//
 // Polling (BlockClientConfig::poll_ns): with requests in flight, the client keeps its PD's event
 // loop polling the response queue instead of sleeping, for up to poll_ns after the last request or
 // response. A wake-up of a sleeping process can cost far more than a cached read; set it only when

@@ -34,9 +34,11 @@ void DriverCore::on_irq() noexcept {
   arm_irq();
 }
 
-// Before the PD waits: reap what completed since the submitter's pass, then decide between
-// sleeping (false) and polling (true: the event loop comes straight back).
+// Before the PD waits: publish the turn's responses as one batch with one notification (§1.3,
+// §3.7), reap what completed since the submitter's pass, then decide between sleeping (false) and
+// polling (true: the event loop comes straight back).
 bool DriverCore::turn_end() noexcept {
+  if (end_.responses.publish()) pd_.notify(config_.virt_channel);
   if (io_.in_flight() != 0) reaped_ += io_.reap();
   arm_irq();
   if (config_.poll_ns == 0) return false;
@@ -228,14 +230,12 @@ void DriverCore::flush_done(uint64_t seq) noexcept {
 void DriverCore::respond(const blk_resp& response) noexcept {
   // A slot was reserved when the request was taken; only a virtualiser that moved the response
   // queue's head can make the push fail, and then the response is lost to it alone.
+  // Published at the end of the turn (turn_end), in push order.
   end_.responses.push(response);
-  end_.responses.publish();
-  pd_.notify(config_.virt_channel);
   --in_flight_;
   if (barrier_ && in_flight_ == 1) {  // only the BARRIER is left: everything before it is answered
     barrier_ = false;
     end_.responses.push(blk_resp{BLK_RESP_OK, 0, barrier_id_});
-    end_.responses.publish();
     --in_flight_;
     work_.set();
   }

@@ -15,6 +15,7 @@
 // answered; then the BARRIER is answered.
 // A driver without a device (no backend attached) answers every request ERR_NO_DEVICE.
 //
+// Responses are published once per turn, in order, as one batch with one notification.
 // Completions are reaped right after each submission (a page-cache hit completes during it, so it
 // costs no IRQ) and again at the end of every turn; the IRQ is acknowledged only while operations
 // are still in flight. Polling (DriverConfig::poll_ns): a wake-up of a sleeping process costs far
