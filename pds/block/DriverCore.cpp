@@ -44,6 +44,12 @@ bool DriverCore::turn_end() noexcept {
   if (config_.poll_ns == 0) return false;
   // Requests published whose notification has not come yet (the producer's turn has not ended).
   if (!barrier_ && !stalled_ && !end_.requests.empty()) work_.set();
+  // Operations the kernel did not complete during submission run elsewhere (an io_uring worker
+  // thread, the device): leave the CPU to them and sleep; their completion raises the IRQ.
+  if (io_.in_flight() != 0) {
+    polling_ = false;
+    return false;
+  }
   const uint64_t work = counters_.requests + reaped_;
   if (work != work_seen_) {
     work_seen_ = work;
