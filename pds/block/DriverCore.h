@@ -21,8 +21,10 @@
 // are still in flight. Polling (DriverConfig::poll_ns): a wake-up of a sleeping process costs far
 // more than a cached read on a loaded host, so after the last sign of work (a request taken, a
 // completion reaped) the driver keeps its event loop polling instead of sleeping for up to
-// poll_ns, looking at its request queue and the completion queue itself. Set it only when the
-// driver and its peers have CPUs of their own: a poller shares its CPU with nobody.
+// poll_ns, looking at its request queue and the completion queue itself. It does not poll while
+// operations the kernel did not finish during submission are in flight: whatever completes them
+// (an io_uring worker thread, the device) may need the CPU, and their completion raises the IRQ.
+// Set poll_ns only when the driver and its peers have CPUs of their own.
 #pragma once
 
 #include <cstdint>
