@@ -82,8 +82,8 @@ void UringBackend::start(IoOp& op) noexcept {
   slots_[slot] = &op;
   op.slot = slot;
   const int file = static_cast<int>(fixed_file_);
-  int buffer = -1;  // the registered buffer holding the transfer, if any
-  if (op.kind != IoKind::Flush) {
+  int buffer = -1;  // the registered buffer holding a read, if any (see the header for writes)
+  if (op.kind == IoKind::Read) {
     const auto* at = static_cast<const uint8_t*>(op.buffer);
     for (unsigned i = 0; i < registered_count_; ++i) {
       const Registered& r = registered_[i];
@@ -103,11 +103,7 @@ void UringBackend::start(IoOp& op) noexcept {
       }
       break;
     case IoKind::Write:
-      if (buffer >= 0) {
-        io_uring_prep_write_fixed(sqe, file, op.buffer, op.length, op.offset, buffer);
-      } else {
-        io_uring_prep_write(sqe, file, op.buffer, op.length, op.offset);
-      }
+      io_uring_prep_write(sqe, file, op.buffer, op.length, op.offset);
       break;
     case IoKind::Flush:
       io_uring_prep_fsync(sqe, file, IORING_FSYNC_DATASYNC);
