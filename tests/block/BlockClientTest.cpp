@@ -213,6 +213,9 @@ TEST(BlockClient, IoBaseIsAddedToEveryTransferAddress) {
   EXPECT_EQ(f.device.pending[0].io_or_offset, 0x4000'0000u + 3 * 4096);
   EXPECT_EQ(f.device.pending[0].block_number, 5u);
   EXPECT_EQ(f.device.pending[1].io_or_offset, 0u) << "a FLUSH carries no address";
+  f.device.complete_all();  // no task may still wait when the fixture goes
+  f.h.deliver(kCh);
+  EXPECT_EQ(f.client.in_flight(), 0u);
 }
 
 // With a poll window and requests in flight, the client's turns keep polling: a response is taken
@@ -245,6 +248,8 @@ TEST(BlockClient, PollsForResponsesWhileRequestsAreInFlight) {
   EXPECT_GE(turns, 4 * BlockClient::kTurnsPerClock);
   EXPECT_LE(turns, 6 * BlockClient::kTurnsPerClock);
   EXPECT_EQ(f.client.in_flight(), 1u);
+  pump(f.h, f.device, kCh);  // no task may still wait when the fixture goes
+  EXPECT_EQ(f.client.in_flight(), 0u);
 }
 
 TEST(BlockClient, WithoutAPollWindowResponsesWaitForTheNotification) {
