@@ -7,6 +7,10 @@
 //   <map mr="blk_resp_c0" vaddr="0x3000_3000" setvar_vaddr="blk_responses" setvar_size="blk_responses_size" />
 //   <map mr="blk_data_c0" vaddr="0x3020_0000" setvar_vaddr="blk_data" setvar_size="blk_data_size" />
 //   <end pd="client" id="3" setvar_id="blk_channel" />
+//
+// A client attached straight to the block driver (no virtualiser) also names its data region's I/O
+// address, which its requests then carry (PROTOCOLS.md §1.6):
+//   <setvar symbol="blk_data_io" region_paddr="blk_data_c0" />
 #pragma once
 
 #include <cstdint>
@@ -21,6 +25,7 @@ extern uintptr_t blk_responses;
 extern uintptr_t blk_responses_size;
 extern uintptr_t blk_data;
 extern uintptr_t blk_data_size;
+extern uintptr_t blk_data_io;
 extern uintptr_t blk_channel;
 }
 
@@ -33,6 +38,7 @@ extern uintptr_t blk_channel;
   uintptr_t blk_responses_size;                \
   uintptr_t blk_data;                          \
   uintptr_t blk_data_size;                     \
+  uintptr_t blk_data_io;                       \
   uintptr_t blk_channel = UINTPTR_MAX;         \
   }                                            \
   static_assert(true, "")
@@ -50,6 +56,7 @@ inline exec::BlockClientConfig block_client_config() {
   c.response_bytes = blk_responses_size;
   c.data = reinterpret_cast<void*>(blk_data);
   c.data_bytes = blk_data_size;
+  c.io_base = blk_data_io;
   c.channel = blk_channel < exec::kMaxChannels ? static_cast<exec::ChannelId>(blk_channel) : exec::ChannelId{255};
   return c;
 }

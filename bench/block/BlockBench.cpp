@@ -1,20 +1,30 @@
 // Block storage benchmarks (BENCHMARKS.md), each against its floor in the same run:
-//   * 4 KiB random reads, client → virtualiser → driver → io_uring → disk image (page cache warm),
-//     at queue depth 1 and 32, against pread(2) of the same file from this process;
-//   * sequential 1 MiB reads and writes against pread/pwrite of the same file;
+//   * 4 KiB random reads, client → driver → io_uring → disk image (page cache warm; bench.system),
+//     at queue depth 1 and 32, against pread(2) of the same file at the same offsets from one
+//     thread of this process; the same through the virtualiser (bench-virt.system) as extra rows;
+//   * sequential 1 MiB reads and writes, client → driver (and through the virtualiser as extra
+//     rows), against pread/pwrite of the file;
 //   * the buffer cache's hit path against a hash-map lookup plus a 4 KiB copy.
-// The PD numbers come from one boot of bench/block/bench.system (the client PD times itself with
+// The PD numbers come from one boot of a system per workload (the client PD times itself with
 // CLOCK_MONOTONIC and prints them); they are reported as manual time per operation.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
+#include <liburing.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <new>
 #include <random>
 #include <sstream>
 #include <string>
@@ -27,6 +37,8 @@
 #include "system/image/ImagePacker.h"
 #include "system/runtime/DiskBackend.h"
 #include "system/runtime/Monitor.h"
+#include "system/runtime/Scheduling.h"
+#include "system/sdf/Target.h"
 #include "tests/block/FakeDevice.h"
 
 namespace {
@@ -86,8 +98,12 @@ double cpu_ns(int who) {
           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e3);
 }
 
-// One boot of bench.system running one workload.
-PdResult boot(const std::string& name, unsigned depth, uint64_t ops) {
+// The client adapter polls for up to this long after its last progress (BlockClientConfig::poll_ns),
+// for the same reason and with the same measurements as the driver's poll-us (driver.conf).
+constexpr unsigned kClientPollUs = 200;
+
+// One boot of bench/block/<system> running one workload.
+PdResult boot(const std::string& system, const std::string& name, unsigned depth, uint64_t ops) {
   PdResult out;
   if (std::string why = runtime::io_uring_unavailable_reason(); !why.empty()) {
     std::fprintf(stderr, "block bench: %s\n", why.c_str());
@@ -97,14 +113,15 @@ PdResult boot(const std::string& name, unsigned depth, uint64_t ops) {
   mkdir(dir.c_str(), 0755);
   {
     std::FILE* conf = std::fopen((dir + "/bench.conf").c_str(), "w");
-    std::fprintf(conf, "%s %u %llu\n", name.c_str(), depth, static_cast<unsigned long long>(ops));
+    std::fprintf(conf, "%s %u %llu %u\n", name.c_str(), depth, static_cast<unsigned long long>(ops), kClientPollUs);
     std::fclose(conf);
   }
   sdf::CheckOptions options;
-  options.search_paths = {dir, COROKIT_BLOCK_PDS, COROKIT_BLOCK_BENCH_PDS};
-  image::PackOutcome packed = image::pack_sdf_file(std::string(COROKIT_SOURCE_DIR) + "/bench/block/bench.system", options);
+  if (Result<sdf::TargetProfile> host = sdf::builtin_profile("host")) options.target = *host;  // its CPUs, for cpu=
+  options.search_paths = {dir, std::string(COROKIT_SOURCE_DIR) + "/bench/block", COROKIT_BLOCK_PDS, COROKIT_BLOCK_BENCH_PDS};
+  image::PackOutcome packed = image::pack_sdf_file(std::string(COROKIT_SOURCE_DIR) + "/bench/block/" + system, options);
   if (!packed.image) {
-    std::fprintf(stderr, "block bench: cannot pack bench.system\n");
+    std::fprintf(stderr, "block bench: cannot pack %s\n", system.c_str());
     return out;
   }
   warm(image_path());
@@ -147,14 +164,14 @@ struct Measured {
   PdResult full;
   double cpu_per_op = 0;
 };
-const Measured& measure(const std::string& name, unsigned depth, uint64_t ops) {
+const Measured& measure(const std::string& system, const std::string& name, unsigned depth, uint64_t ops) {
   static std::map<std::string, Measured> cache;
-  const std::string key = name + "/" + std::to_string(depth);
+  const std::string key = system + "/" + name + "/" + std::to_string(depth);
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
   Measured m;
-  const PdResult base = boot(name, depth, depth);
-  m.full = boot(name, depth, ops);
+  const PdResult base = boot(system, name, depth, depth);
+  m.full = boot(system, name, depth, ops);
   if (base.ok && m.full.ok && m.full.ops > base.ops) {
     m.cpu_per_op = (m.full.cpu_ns - base.cpu_ns) / static_cast<double>(m.full.ops - base.ops);
   }
@@ -178,27 +195,62 @@ void report(benchmark::State& state, const Measured& m, double bytes_per_op, boo
 constexpr uint64_t kRandomOps[2] = {20000, 100000};
 constexpr uint64_t kSeqOps = 256;
 
-void BM_PdRandomRead4K_Qd1(benchmark::State& s) { report(s, measure("random4k", 1, kRandomOps[0]), 4096, false); }
-void BM_PdRandomRead4K_Qd32(benchmark::State& s) { report(s, measure("random4k", 32, kRandomOps[1]), 4096, false); }
-void BM_PdSeqRead1M(benchmark::State& s) { report(s, measure("seqread1m", 1, kSeqOps), 1 << 20, false); }
-void BM_PdSeqWrite1M(benchmark::State& s) { report(s, measure("seqwrite1m", 1, kSeqOps), 1 << 20, false); }
-void BM_PdSeqRead1M_Qd2(benchmark::State& s) { report(s, measure("seqread1m", 2, kSeqOps), 1 << 20, false); }
-void BM_PdSeqWrite1M_Qd2(benchmark::State& s) { report(s, measure("seqwrite1m", 2, kSeqOps), 1 << 20, false); }
-void BM_PdRandomRead4K_Qd1_Cpu(benchmark::State& s) { report(s, measure("random4k", 1, kRandomOps[0]), 4096, true); }
-void BM_PdRandomRead4K_Qd32_Cpu(benchmark::State& s) { report(s, measure("random4k", 32, kRandomOps[1]), 4096, true); }
+const char* const kDirect = "bench.system";     // client → driver
+const char* const kVirt = "bench-virt.system";  // client → virtualiser → driver
+
+void BM_PdRandomRead4K_Qd1(benchmark::State& s) { report(s, measure(kDirect, "random4k", 1, kRandomOps[0]), 4096, false); }
+void BM_PdRandomRead4K_Qd32(benchmark::State& s) { report(s, measure(kDirect, "random4k", 32, kRandomOps[1]), 4096, false); }
+void BM_PdVirtRandomRead4K_Qd1(benchmark::State& s) { report(s, measure(kVirt, "random4k", 1, kRandomOps[0]), 4096, false); }
+void BM_PdVirtRandomRead4K_Qd32(benchmark::State& s) { report(s, measure(kVirt, "random4k", 32, kRandomOps[1]), 4096, false); }
+void BM_PdSeqRead1M(benchmark::State& s) { report(s, measure(kDirect, "seqread1m", 1, kSeqOps), 1 << 20, false); }
+void BM_PdSeqWrite1M(benchmark::State& s) { report(s, measure(kDirect, "seqwrite1m", 1, kSeqOps), 1 << 20, false); }
+void BM_PdSeqRead1M_Qd2(benchmark::State& s) { report(s, measure(kDirect, "seqread1m", 2, kSeqOps), 1 << 20, false); }
+void BM_PdSeqWrite1M_Qd2(benchmark::State& s) { report(s, measure(kDirect, "seqwrite1m", 2, kSeqOps), 1 << 20, false); }
+void BM_PdVirtSeqRead1M(benchmark::State& s) { report(s, measure(kVirt, "seqread1m", 1, kSeqOps), 1 << 20, false); }
+void BM_PdVirtSeqWrite1M(benchmark::State& s) { report(s, measure(kVirt, "seqwrite1m", 1, kSeqOps), 1 << 20, false); }
+void BM_PdRandomRead4K_Qd1_Cpu(benchmark::State& s) { report(s, measure(kDirect, "random4k", 1, kRandomOps[0]), 4096, true); }
+void BM_PdRandomRead4K_Qd32_Cpu(benchmark::State& s) { report(s, measure(kDirect, "random4k", 32, kRandomOps[1]), 4096, true); }
 BENCHMARK(BM_PdRandomRead4K_Qd1)->Iterations(1)->UseManualTime();
 BENCHMARK(BM_PdRandomRead4K_Qd32)->Iterations(1)->UseManualTime();
+BENCHMARK(BM_PdVirtRandomRead4K_Qd1)->Iterations(1)->UseManualTime();
+BENCHMARK(BM_PdVirtRandomRead4K_Qd32)->Iterations(1)->UseManualTime();
 BENCHMARK(BM_PdSeqRead1M)->Iterations(1)->UseManualTime();
 BENCHMARK(BM_PdSeqWrite1M)->Iterations(1)->UseManualTime();
 BENCHMARK(BM_PdSeqRead1M_Qd2)->Iterations(1)->UseManualTime();
 BENCHMARK(BM_PdSeqWrite1M_Qd2)->Iterations(1)->UseManualTime();
+BENCHMARK(BM_PdVirtSeqRead1M)->Iterations(1)->UseManualTime();
+BENCHMARK(BM_PdVirtSeqWrite1M)->Iterations(1)->UseManualTime();
 BENCHMARK(BM_PdRandomRead4K_Qd1_Cpu)->Iterations(1)->UseManualTime();
 BENCHMARK(BM_PdRandomRead4K_Qd32_Cpu)->Iterations(1)->UseManualTime();
 
 // --- floors: the same file from this process -----------------------------------------------------
 
+// The PDs run SCHED_FIFO when the host permits it (corokit run's default, --sched=auto), so no
+// other process on the machine takes their CPU. The floor gets the same footing: its thread runs
+// SCHED_FIFO at the client PD's priority when permitted, and plain SCHED_OTHER (like the PDs then)
+// when not. Without this the floor measures how much CPU the rest of the machine leaves it.
+class LikeThePds {
+ public:
+  LikeThePds() {
+    sched_param sp{};
+    sp.sched_priority = runtime::fifo_priority(kClientPriority);
+    fifo_ = sched_setscheduler(0, SCHED_FIFO, &sp) == 0;
+  }
+  ~LikeThePds() {
+    sched_param sp{};
+    if (fifo_) sched_setscheduler(0, SCHED_OTHER, &sp);
+  }
+  LikeThePds(const LikeThePds&) = delete;
+  LikeThePds& operator=(const LikeThePds&) = delete;
+
+ private:
+  static constexpr uint64_t kClientPriority = 100;  // the bench PD's priority in bench.system
+  bool fifo_ = false;
+};
+
 void BM_PreadRandom4K(benchmark::State& state) {
   warm(image_path());
+  LikeThePds scheduling;
   int fd = open(image_path().c_str(), O_RDONLY | O_CLOEXEC);
   alignas(4096) static uint8_t buf[4096];
   uint64_t seed = 88172645463325252ull;
@@ -216,6 +268,7 @@ BENCHMARK(BM_PreadRandom4K)->UseRealTime();
 // The same, as CPU time (the floor of the CPU-per-operation rows).
 void BM_PreadRandom4K_Cpu(benchmark::State& state) {
   warm(image_path());
+  LikeThePds scheduling;
   int fd = open(image_path().c_str(), O_RDONLY | O_CLOEXEC);
   alignas(4096) static uint8_t buf[4096];
   uint64_t seed = 88172645463325252ull;
@@ -229,8 +282,91 @@ void BM_PreadRandom4K_Cpu(benchmark::State& state) {
 }
 BENCHMARK(BM_PreadRandom4K_Cpu);
 
+// The path's physical floor, for orientation: no runtime, no queues, no executor. Two processes
+// (this one and a child, scheduled like the PDs) share a request word and a response word on cache
+// lines of their own and busy-poll them; the child reads 4 KiB with io_uring READ_FIXED into a
+// registered buffer, as the driver does. What a depth-1 read through two processes cannot beat here.
+void BM_TwoProcessUringFloor(benchmark::State& state) {
+  struct alignas(64) Word {
+    std::atomic<uint64_t> v;
+  };
+  struct Shared {
+    Word request;  // sequence number; ~0 ends the child
+    Word offset;
+    Word response;  // sequence number answered; before the first: kReady or kFailed
+  };
+  constexpr uint64_t kReady = ~uint64_t{1}, kFailed = ~uint64_t{2};
+  warm(image_path());
+  LikeThePds scheduling;  // the child inherits it
+  void* mem = mmap(nullptr, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) {
+    state.SkipWithError("mmap");
+    return;
+  }
+  auto* sh = new (mem) Shared{};
+  uint8_t* buffer = static_cast<uint8_t*>(mem) + 4096;
+  const int fd = open(image_path().c_str(), O_RDONLY | O_CLOEXEC);
+  const pid_t child = fork();
+  if (child == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    io_uring ring;
+    iovec vec{buffer, 4096};
+    if (io_uring_queue_init(8, &ring, 0) != 0 || io_uring_register_files(&ring, &fd, 1) != 0 ||
+        io_uring_register_buffers(&ring, &vec, 1) != 0) {
+      sh->response.v.store(kFailed, std::memory_order_release);
+      _exit(1);
+    }
+    sh->response.v.store(kReady, std::memory_order_release);
+    for (uint64_t seen = 0;;) {
+      uint64_t r;
+      while ((r = sh->request.v.load(std::memory_order_acquire)) == seen) {
+      }
+      if (r == ~uint64_t{0}) _exit(0);
+      seen = r;
+      io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+      io_uring_prep_read_fixed(sqe, 0, buffer, 4096, sh->offset.v.load(std::memory_order_relaxed), 0);
+      sqe->flags |= IOSQE_FIXED_FILE;
+      io_uring_submit(&ring);
+      io_uring_cqe* cqe;
+      if (io_uring_peek_cqe(&ring, &cqe) != 0) io_uring_wait_cqe(&ring, &cqe);
+      io_uring_cqe_seen(&ring, cqe);
+      sh->response.v.store(r, std::memory_order_release);
+    }
+  }
+  uint64_t r = 0;
+  while (child > 0 && (r = sh->response.v.load(std::memory_order_acquire)) != kReady && r != kFailed) {
+    if (waitpid(child, nullptr, WNOHANG) == child) break;
+  }
+  if (r != kReady) {
+    state.SkipWithError("the io_uring child could not set up");
+    for (auto _ : state) {
+    }
+  } else {
+    uint64_t seed = 88172645463325252ull;
+    uint64_t seq = 0;
+    for (auto _ : state) {
+      seed ^= seed << 13;
+      seed ^= seed >> 7;
+      seed ^= seed << 17;
+      sh->offset.v.store(seed % (kImageBytes / 4096) * 4096, std::memory_order_relaxed);
+      sh->request.v.store(++seq, std::memory_order_release);
+      while (sh->response.v.load(std::memory_order_acquire) != seq) {
+      }
+    }
+    state.counters["real_time"] = 1;
+  }
+  if (child > 0) {
+    sh->request.v.store(~uint64_t{0}, std::memory_order_release);
+    waitpid(child, nullptr, 0);
+  }
+  close(fd);
+  munmap(mem, 1 << 20);
+}
+BENCHMARK(BM_TwoProcessUringFloor)->UseRealTime();
+
 void sequential(benchmark::State& state, bool write) {
   warm(image_path());
+  LikeThePds scheduling;
   int fd = open(image_path().c_str(), (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
   static std::vector<uint8_t> buf(1 << 20, 0x5a);
   off_t at = 0;
@@ -246,6 +382,37 @@ void BM_PreadSeq1M(benchmark::State& state) { sequential(state, false); }
 void BM_PwriteSeq1M(benchmark::State& state) { sequential(state, true); }
 BENCHMARK(BM_PreadSeq1M)->UseRealTime();
 BENCHMARK(BM_PwriteSeq1M)->UseRealTime();
+
+// For orientation: the same writes through io_uring from one process, waiting for each. A buffered
+// write to ext4 is not done during submission but by an io_uring worker thread, so even this costs
+// more than pwrite; no io_uring driver can beat it.
+void BM_UringWriteSeq1M(benchmark::State& state) {
+  warm(image_path());
+  LikeThePds scheduling;
+  int fd = open(image_path().c_str(), O_WRONLY | O_CLOEXEC);
+  static std::vector<uint8_t> buf(1 << 20, 0x5a);
+  io_uring ring;
+  if (fd < 0 || io_uring_queue_init(8, &ring, 0) != 0) {
+    state.SkipWithError("io_uring");
+    for (auto _ : state) {
+    }
+    if (fd >= 0) close(fd);
+    return;
+  }
+  off_t at = 0;
+  for (auto _ : state) {
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_write(sqe, fd, buf.data(), static_cast<unsigned>(buf.size()), static_cast<uint64_t>(at));
+    io_uring_submit(&ring);
+    io_uring_cqe* cqe;
+    if (io_uring_wait_cqe(&ring, &cqe) == 0) io_uring_cqe_seen(&ring, cqe);
+    at = (at + static_cast<off_t>(buf.size())) % static_cast<off_t>(kImageBytes);
+  }
+  io_uring_queue_exit(&ring);
+  close(fd);
+  state.counters["real_time"] = 1;
+}
+BENCHMARK(BM_UringWriteSeq1M)->UseRealTime();
 
 // --- the buffer cache's hit path ------------------------------------------------------------------
 
@@ -302,10 +469,24 @@ int main(int argc, char** argv) {
     // Throughput ratios: ours >= 0.5 x pread means our time per operation <= 2 x pread's.
     t.lower_is_better("4 KiB random read, depth 1 (time/op vs pread)", r.ns("BM_PdRandomRead4K_Qd1"), pread4k, 2.0, "pread");
     t.lower_is_better("4 KiB random read, depth 32 (time/op vs pread)", r.ns("BM_PdRandomRead4K_Qd32"), pread4k, 2.0, "pread");
+    if (r.ns("BM_PdVirtRandomRead4K_Qd1") > 0 && r.ns("BM_PdVirtRandomRead4K_Qd32") > 0) {
+      t.info("4 KiB random read via virtualiser, depth 1 (vs pread)", bench::format_ns(r.ns("BM_PdVirtRandomRead4K_Qd1")),
+             bench::format_ns(pread4k) + " pread", r.ns("BM_PdVirtRandomRead4K_Qd1") / pread4k);
+      t.info("4 KiB random read via virtualiser, depth 32 (vs pread)", bench::format_ns(r.ns("BM_PdVirtRandomRead4K_Qd32")),
+             bench::format_ns(pread4k) + " pread", r.ns("BM_PdVirtRandomRead4K_Qd32") / pread4k);
+    }
     if (r.ns("BM_PdRandomRead4K_Qd1") > 0 && r.ns("BM_PdRandomRead4K_Qd32") > 0) {
       t.info("IOPS at depth 1 / depth 32", std::to_string(static_cast<long>(1e9 / r.ns("BM_PdRandomRead4K_Qd1"))),
              std::to_string(static_cast<long>(1e9 / r.ns("BM_PdRandomRead4K_Qd32"))),
              r.ns("BM_PdRandomRead4K_Qd1") / r.ns("BM_PdRandomRead4K_Qd32"));
+    }
+    if (const double floor = r.ns("BM_TwoProcessUringFloor"); floor > 0) {
+      t.info("depth 1: two bare processes, busy-poll + io_uring (vs pread)", bench::format_ns(floor),
+             bench::format_ns(pread4k) + " pread", floor / pread4k);
+      if (r.ns("BM_PdRandomRead4K_Qd1") > 0) {
+        t.info("depth 1: ours vs the two bare processes", bench::format_ns(r.ns("BM_PdRandomRead4K_Qd1")),
+               bench::format_ns(floor), r.ns("BM_PdRandomRead4K_Qd1") / floor);
+      }
     }
     const double cpu = r.ns("BM_PreadRandom4K_Cpu");
     if (cpu > 0) {
@@ -317,11 +498,21 @@ int main(int argc, char** argv) {
     // >= 0.7 x throughput: time per MiB <= 1/0.7 x the floor's.
     t.lower_is_better("1 MiB sequential read (time/op vs pread)", r.ns("BM_PdSeqRead1M"), r.ns("BM_PreadSeq1M"), 1 / 0.7, "pread");
     t.lower_is_better("1 MiB sequential write (time/op vs pwrite)", r.ns("BM_PdSeqWrite1M"), r.ns("BM_PwriteSeq1M"), 1 / 0.7, "pwrite");
+    if (r.ns("BM_UringWriteSeq1M") > 0) {
+      t.info("1 MiB sequential write, io_uring in one process (vs pwrite)", bench::format_ns(r.ns("BM_UringWriteSeq1M")),
+             bench::format_ns(r.ns("BM_PwriteSeq1M")) + " pwrite", r.ns("BM_UringWriteSeq1M") / r.ns("BM_PwriteSeq1M"));
+    }
     if (r.ns("BM_PdSeqRead1M_Qd2") > 0) {
       t.info("1 MiB sequential read, 2 in flight (vs pread)", bench::format_ns(r.ns("BM_PdSeqRead1M_Qd2")),
              bench::format_ns(r.ns("BM_PreadSeq1M")) + " pread", r.ns("BM_PdSeqRead1M_Qd2") / r.ns("BM_PreadSeq1M"));
       t.info("1 MiB sequential write, 2 in flight (vs pwrite)", bench::format_ns(r.ns("BM_PdSeqWrite1M_Qd2")),
              bench::format_ns(r.ns("BM_PwriteSeq1M")) + " pwrite", r.ns("BM_PdSeqWrite1M_Qd2") / r.ns("BM_PwriteSeq1M"));
+    }
+    if (r.ns("BM_PdVirtSeqRead1M") > 0 && r.ns("BM_PdVirtSeqWrite1M") > 0) {
+      t.info("1 MiB sequential read via virtualiser (vs pread)", bench::format_ns(r.ns("BM_PdVirtSeqRead1M")),
+             bench::format_ns(r.ns("BM_PreadSeq1M")) + " pread", r.ns("BM_PdVirtSeqRead1M") / r.ns("BM_PreadSeq1M"));
+      t.info("1 MiB sequential write via virtualiser (vs pwrite)", bench::format_ns(r.ns("BM_PdVirtSeqWrite1M")),
+             bench::format_ns(r.ns("BM_PwriteSeq1M")) + " pwrite", r.ns("BM_PdVirtSeqWrite1M") / r.ns("BM_PwriteSeq1M"));
     }
     if (r.ns("BM_CacheHit") > 0 && r.ns("BM_HashCopyFloor") > 0) {
       t.info("buffer cache hit (4 KiB) vs hash lookup + copy", bench::format_ns(r.ns("BM_CacheHit")),

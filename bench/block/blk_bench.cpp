@@ -1,8 +1,9 @@
 // The block benchmark's client PD (bench/block/BlockBench.cpp boots it once per workload). Its
-// workload is a line in a prefilled region, "<name> <depth> <operations>":
+// workload is a line in a prefilled region, "<name> <depth> <operations> <poll-us>":
 //   random4k D N     N random 4 KiB reads, D in flight
 //   seqread1m D N    N sequential 1 MiB reads, D in flight
 //   seqwrite1m D N   N sequential 1 MiB writes, D in flight
+// with the client adapter polling for up to poll-us after its last progress (0: it sleeps at once).
 // It times itself with CLOCK_MONOTONIC and prints
 //   bench <name> ops <n> ns <total> depth <d> errors <e>
 #include <time.h>
@@ -34,18 +35,21 @@ uint64_t now_ns() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+uint64_t clock_ns() noexcept { return now_ns(); }
+
 struct Workload {
   char name[16] = {};
   uint32_t depth = 1;
   uint64_t ops = 0;
+  uint64_t poll_us = 0;
 };
 
-// "<name> <depth> <ops>"
+// "<name> <depth> <ops> <poll-us>"
 bool parse(const char* text, uint64_t size, Workload& w) {
   uint64_t i = 0;
   unsigned n = 0;
   while (i < size && text[i] != ' ' && n + 1 < sizeof w.name) w.name[n++] = text[i++];
-  uint64_t fields[2] = {0, 0};
+  uint64_t fields[3] = {0, 0, 0};
   for (uint64_t& f : fields) {
     while (i < size && text[i] == ' ') ++i;
     if (i == size || text[i] < '0' || text[i] > '9') return false;
@@ -53,6 +57,7 @@ bool parse(const char* text, uint64_t size, Workload& w) {
   }
   w.depth = static_cast<uint32_t>(fields[0]);
   w.ops = fields[1];
+  w.poll_us = fields[2];
   return n != 0 && w.depth >= 1 && w.depth <= 64 && w.ops >= w.depth;
 }
 
@@ -76,9 +81,18 @@ struct Bench {
   }
 
   void start(exec::AsyncPd& pd) {
-    static exec::BlockClient client(pd, block_client_config());
+    Workload w;
+    const bool configured = bench_config != 0 && parse(reinterpret_cast<const char*>(bench_config), bench_config_size, w);
+    exec::BlockClientConfig config = block_client_config();
+    config.poll_ns = w.poll_us * 1000;
+    config.clock_ns = clock_ns;
+    static exec::BlockClient client(pd, config);
     blk = &client;
-    pd.spawn_detached(run());
+    if (!configured) {
+      log::error("bench: no workload (bench.conf: <name> <depth> <operations> <poll-us>)");
+      return;
+    }
+    pd.spawn_detached(run(w));
   }
 
   Task<void> random_reads(uint64_t count, unsigned slot) {
@@ -101,12 +115,7 @@ struct Bench {
     }
   }
 
-  Task<void> run() {
-    Workload w;
-    if (bench_config == 0 || !parse(reinterpret_cast<const char*>(bench_config), bench_config_size, w)) {
-      log::error("bench: no workload (bench.conf: <name> <depth> <operations>)");
-      co_return;
-    }
+  Task<void> run(Workload w) {
     co_await blk->ready();
     const bool seq = same(w.name, "seqread1m") || same(w.name, "seqwrite1m");
     const uint64_t buffers = blk->data_bytes() / BLK_TRANSFER_SIZE / (seq ? kMiB : 1);
@@ -114,7 +123,10 @@ struct Bench {
       log::error("bench: the disk must hold 2 MiB and the data region a buffer per request in flight");
       co_return;
     }
-    if (!seq) co_await random_reads(1000, 0);  // warm-up
+    if (!seq) {
+      co_await random_reads(1000, 0);  // warm-up
+      seed = 88172645463325252ull;     // the measured reads use pread's offsets, in its order at depth 1
+    }
     std::vector<Task<void>> streams;
     for (uint32_t k = 0; k < w.depth; ++k) {
       const uint64_t share = w.ops / w.depth;

@@ -7,7 +7,11 @@ BlockClient::BlockClient(AsyncPd& pd, const BlockClientConfig& config) noexcept
       shared_info_(config.info),
       channel_(config.channel),
       data_(static_cast<uint8_t*>(config.data)),
-      data_bytes_(config.data != nullptr ? config.data_bytes : 0) {
+      data_bytes_(config.data != nullptr ? config.data_bytes : 0),
+      io_base_(config.io_base),
+      poll_ns_(config.clock_ns != nullptr ? config.poll_ns : 0),
+      clock_ns_(config.clock_ns),
+      turn_end_(*this) {
   const uint32_t capacity = protocol::block_queue_capacity(config.request_bytes, config.response_bytes);
   if (capacity == 0 || config.info == nullptr || config.requests == nullptr || config.responses == nullptr ||
       config.channel >= kMaxChannels) {
@@ -19,6 +23,7 @@ BlockClient::BlockClient(AsyncPd& pd, const BlockClientConfig& config) noexcept
   end_ = protocol::block_client_end(config.requests, config.responses, capacity);
   for (uint32_t i = slot_count_; i-- > 0;) free_[free_count_++] = static_cast<uint16_t>(i);
   pd.sources().attach(channel_, *this);
+  pd.add_turn_end_hook(turn_end_);
 }
 
 BlockClient::~BlockClient() {
@@ -97,7 +102,7 @@ void BlockClient::send(BlockRequest& request) noexcept {
   request.state_ = BlockRequest::State::InFlight;
   const uint32_t id = slot | (s.generation << slot_bits_);
   const bool transfer = request.code == BLK_REQ_READ || request.code == BLK_REQ_WRITE;
-  const blk_req req{request.code, transfer ? request.offset : 0, transfer ? request.block : 0,
+  const blk_req req{request.code, transfer ? io_base_ + request.offset : 0, transfer ? request.block : 0,
                     transfer ? request.count : uint16_t{0}, id};
   ++in_flight_;
   if (!end_.requests.push(req)) {
@@ -109,8 +114,7 @@ void BlockClient::send(BlockRequest& request) noexcept {
     finish(request, BLK_RESP_ERR_UNSPEC, 0);
     return;
   }
-  end_.requests.publish();
-  pd_.notify(channel_);
+  // Published at the end of the turn (turn_end), as one batch with one notification.
 }
 
 void BlockClient::finish(BlockRequest& request, uint32_t status, uint16_t success_count) noexcept {
@@ -148,6 +152,31 @@ void BlockClient::on_notified(ChannelId) noexcept {
   if (!check_ready()) return;
   drain();
   start_waiting();
+}
+
+// Publishes the turn's requests as one batch with one notification (PROTOCOLS.md §1.3, §3.7).
+// Polling: takes responses without waiting for the server's notification, and keeps the event loop
+// polling while requests are in flight and something happened within poll_ns.
+bool BlockClient::turn_end() noexcept {
+  if (end_.requests.publish()) pd_.notify(channel_);
+  if (poll_ns_ == 0 || in_flight_ == 0 || !ready_) return false;
+  drain();
+  start_waiting();
+  if (in_flight_ == 0) return false;
+  const uint64_t progress = counters_.submitted + counters_.completed;
+  if (progress != progress_seen_) {
+    progress_seen_ = progress;
+    last_progress_ns_ = clock_ns_();
+    idle_turns_ = 0;
+    polling_ = true;
+  } else if (!polling_) {
+    return false;
+  } else if (++idle_turns_ % kTurnsPerClock == 0 && clock_ns_() - last_progress_ns_ >= poll_ns_) {
+    polling_ = false;  // the window passed without progress (the clock is read every kTurnsPerClock turns)
+    return false;
+  }
+  ++counters_.polled_turns;
+  return true;
 }
 
 void BlockClient::drain() noexcept {

@@ -24,6 +24,13 @@
 // count) before they reach the caller: a bad completion is an error result, never undefined
 // behaviour (§1.5.9). Requests issued before the storage info is ready wait for it.
 //
+// Requests are published once per executor turn, as one batch with one notification.
+//
+// Polling (BlockClientConfig::poll_ns): with requests in flight, the client keeps its PD's event
+// loop polling the response queue instead of sleeping, for up to poll_ns after the last request or
+// response. A wake-up of a sleeping process can cost far more than a cached read; set it only when
+// the PD has a CPU its server does not need.
+//
 // A buffer belongs to the device from the request's publication until its response; a task that
 // is cancelled while its request is in flight leaves the request orphaned (its response is
 // dropped), and must not reuse the buffer before the device could have answered.
@@ -48,6 +55,12 @@ struct BlockClientConfig {
   void* data = nullptr;  // the data region shared with the virtualiser
   uint64_t data_bytes = 0;
   ChannelId channel = 0;
+  // Added to every data-region offset sent: 0 with a virtualiser (requests carry offsets), the
+  // data region's I/O address when the client talks to a driver directly (requests carry I/O
+  // addresses, PROTOCOLS.md §1.6).
+  uint64_t io_base = 0;
+  uint64_t poll_ns = 0;                        // poll this long after the last progress (0: never)
+  uint64_t (*clock_ns)() noexcept = nullptr;  // monotonic time for poll_ns (polling needs it)
 };
 
 class BlockClient;
@@ -79,6 +92,8 @@ class BlockRequest {
 class BlockClient final : public EventSource {
  public:
   static constexpr uint32_t kMaxSlots = 1024;
+  // Polling reads the clock every this many turns without progress.
+  static constexpr uint32_t kTurnsPerClock = 16;
 
   BlockClient(AsyncPd& pd, const BlockClientConfig& config) noexcept;
   ~BlockClient();
@@ -158,12 +173,21 @@ class BlockClient final : public EventSource {
     uint64_t completed = 0;
     uint64_t bad_responses = 0;  // unknown, stale or duplicate ids
     uint64_t orphaned = 0;       // responses to abandoned requests
+    uint64_t polled_turns = 0;   // turns after which the PD polled instead of sleeping
   };
   const Counters& counters() const noexcept { return counters_; }
 
   void on_notified(ChannelId channel) noexcept override;
 
  private:
+  class TurnEnd final : public TurnEndHook {
+   public:
+    explicit TurnEnd(BlockClient& client) noexcept : client_(client) {}
+    bool on_turn_end() noexcept override { return client_.turn_end(); }
+
+   private:
+    BlockClient& client_;
+  };
   struct Slot {
     BlockRequest* request = nullptr;
     uint32_t generation = 0;
@@ -176,12 +200,21 @@ class BlockClient final : public EventSource {
   void finish(BlockRequest& request, uint32_t status, uint16_t success_count) noexcept;
   void start_waiting() noexcept;
   void drain() noexcept;
+  bool turn_end() noexcept;
 
   AsyncPd& pd_;
   const blk_storage_info* shared_info_;
   ChannelId channel_;
   uint8_t* data_;
   uint64_t data_bytes_;
+  uint64_t io_base_;
+  uint64_t poll_ns_;
+  uint64_t (*clock_ns_)() noexcept;
+  TurnEnd turn_end_;
+  uint64_t progress_seen_ = 0;  // requests sent + responses taken at the last turn end
+  uint64_t last_progress_ns_ = 0;
+  uint32_t idle_turns_ = 0;  // polling turns since the last progress
+  bool polling_ = false;
   uint32_t capacity_ = 0;   // queue capacity (both queues)
   uint32_t slot_count_ = 0;  // min(capacity, kMaxSlots)
   uint32_t slot_bits_ = 0;

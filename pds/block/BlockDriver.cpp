@@ -9,13 +9,18 @@
 //   blk_responses, _size          the response queue
 //   blk_virt_channel              end@setvar_id: the channel to the virtualiser
 //   blk_irq                       irq@setvar_id: the device's IRQ
+//   blk_options, _size            optional: map@setvar_vaddr / setvar_prefill_size of a prefilled
+//                                 text region with the driver's options (DriverOptions.h)
 //   blk_dma<n>, _size, _io        n = 0..19: a region of the DMA view (map@setvar_vaddr, setvar_size,
 //                                 <setvar region_paddr>): every client data region and the
 //                                 virtualiser's metadata region
+#include <time.h>
+
 #include <cstdint>
 #include <optional>
 
 #include "pds/block/DriverCore.h"
+#include "pds/block/DriverOptions.h"
 #include "pds/block/UringBackend.h"
 #include "sdk/AsyncPd.h"
 #include "sdk/host/BlockDevice.h"
@@ -34,6 +39,8 @@ uintptr_t blk_responses;
 uintptr_t blk_responses_size;
 uintptr_t blk_virt_channel = UINTPTR_MAX;
 uintptr_t blk_irq = UINTPTR_MAX;
+uintptr_t blk_options;
+uintptr_t blk_options_size;
 COROKIT_BLK_DMA(0) COROKIT_BLK_DMA(1) COROKIT_BLK_DMA(2) COROKIT_BLK_DMA(3) COROKIT_BLK_DMA(4)
 COROKIT_BLK_DMA(5) COROKIT_BLK_DMA(6) COROKIT_BLK_DMA(7) COROKIT_BLK_DMA(8) COROKIT_BLK_DMA(9)
 COROKIT_BLK_DMA(10) COROKIT_BLK_DMA(11) COROKIT_BLK_DMA(12) COROKIT_BLK_DMA(13) COROKIT_BLK_DMA(14)
@@ -61,6 +68,12 @@ constexpr DmaSetvars kDma[] = {
     COROKIT_BLK_DMA_ROW(12) COROKIT_BLK_DMA_ROW(13) COROKIT_BLK_DMA_ROW(14) COROKIT_BLK_DMA_ROW(15)
     COROKIT_BLK_DMA_ROW(16) COROKIT_BLK_DMA_ROW(17) COROKIT_BLK_DMA_ROW(18) COROKIT_BLK_DMA_ROW(19)};
 
+uint64_t monotonic_ns() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
 struct BlockDriver {
   UringBackend io;
   DmaView dma;
@@ -87,6 +100,14 @@ struct BlockDriver {
     config.virt_channel = static_cast<exec::ChannelId>(blk_virt_channel);
     config.irq_channel = static_cast<exec::ChannelId>(blk_irq < 62 ? blk_irq : 0);
     config.has_irq = blk_irq < 62;
+    if (blk_options != 0) {
+      block::DriverOptions options;
+      const block::ConfigError e = block::parse_driver_options(reinterpret_cast<const char*>(blk_options), blk_options_size, options);
+      if (e.what != nullptr) log::error("options line ", e.line, ": ", e.what);
+      config.poll_ns = uint64_t{options.poll_us} * 1000;
+      config.clock_ns = monotonic_ns;
+      if (options.poll_us != 0) log::info("polling for ", options.poll_us, " us after the last request or completion");
+    }
     auto& info = *reinterpret_cast<blk_storage_info*>(blk_info);
     const char* problem = attach_device(config);
     if (problem != nullptr) {
@@ -119,6 +140,7 @@ struct BlockDriver {
     if (regs.magic != host::kBlockRegistersMagic || dev->fd < 0) return "the device has no backend attached";
     if (!config.has_irq) return "blk_irq is not set (declare the device's IRQ)";
     if (const char* why = io.attach(dev->fd, regs.ring_params, regs.fixed_file)) return why;
+    if (const char* why = io.register_buffers(dma)) log::warn("DMA regions not registered with io_uring (", why, "); transfers work, slower");
     config.capacity = regs.capacity;
     config.read_only = regs.read_only != 0;
     auto& info = *reinterpret_cast<blk_storage_info*>(blk_info);

@@ -30,6 +30,9 @@ class DmaView {
   }
 
   unsigned count() const noexcept { return count_; }
+  // Window i's mapping in the driver (i < count()).
+  uint8_t* base(unsigned i) const noexcept { return windows_[i].base; }
+  uint64_t size(unsigned i) const noexcept { return windows_[i].size; }
 
  private:
   struct Window {

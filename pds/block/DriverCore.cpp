@@ -7,11 +7,14 @@ using protocol::block_range_ok;
 DriverCore::DriverCore(exec::AsyncPd& pd, IoBackend& io, const DmaView& dma, protocol::BlockServerEnd end,
                        uint32_t capacity, const DriverConfig& config) noexcept
     : pd_(pd), io_(io), dma_(dma), end_(end), capacity_(capacity), config_(config), virt_source_(*this),
-      irq_source_(*this) {}
+      irq_source_(*this), turn_end_(*this) {
+  if (config_.clock_ns == nullptr) config_.poll_ns = 0;
+}
 
 void DriverCore::start() noexcept {
   pd_.sources().attach(config_.virt_channel, virt_source_);
   if (config_.has_irq) pd_.sources().attach(config_.irq_channel, irq_source_);
+  pd_.add_turn_end_hook(turn_end_);
   pd_.spawn_detached(dispatcher());
   pd_.spawn_detached(submitter());
   work_.set();  // requests queued before start
@@ -27,8 +30,40 @@ void DriverCore::Source::on_notified(exec::ChannelId channel) noexcept {
 }
 
 void DriverCore::on_irq() noexcept {
-  io_.reap();
+  reaped_ += io_.reap();
   arm_irq();
+}
+
+// Before the PD waits: publish the turn's responses as one batch with one notification (§1.3,
+// §3.7), reap what completed since the submitter's pass, then decide between sleeping (false) and
+// polling (true: the event loop comes straight back).
+bool DriverCore::turn_end() noexcept {
+  if (end_.responses.publish()) pd_.notify(config_.virt_channel);
+  if (io_.in_flight() != 0) reaped_ += io_.reap();
+  arm_irq();
+  if (config_.poll_ns == 0) return false;
+  // Requests published whose notification has not come yet (the producer's turn has not ended).
+  if (!barrier_ && !stalled_ && !end_.requests.empty()) work_.set();
+  // Operations the kernel did not complete during submission run elsewhere (an io_uring worker
+  // thread, the device): leave the CPU to them and sleep; their completion raises the IRQ.
+  if (io_.in_flight() != 0) {
+    polling_ = false;
+    return false;
+  }
+  const uint64_t work = counters_.requests + reaped_;
+  if (work != work_seen_) {
+    work_seen_ = work;
+    last_work_ns_ = config_.clock_ns();
+    idle_turns_ = 0;
+    polling_ = true;
+  } else if (!polling_) {
+    return false;
+  } else if (++idle_turns_ % kTurnsPerClock == 0 && config_.clock_ns() - last_work_ns_ >= config_.poll_ns) {
+    polling_ = false;  // the window passed without work (the clock is read every kTurnsPerClock turns)
+    return false;
+  }
+  ++counters_.polled_turns;
+  return true;
 }
 
 // Completions of operations still in flight must raise the IRQ: acknowledge it while any are. With
@@ -82,7 +117,7 @@ exec::Task<void> DriverCore::submitter() noexcept {
     co_await submit_;
     submit_.reset();
     io_.submit();
-    io_.reap();  // page-cache hits complete during submission
+    reaped_ += io_.reap();  // page-cache hits complete during submission
     arm_irq();
   }
 }
@@ -201,14 +236,12 @@ void DriverCore::flush_done(uint64_t seq) noexcept {
 void DriverCore::respond(const blk_resp& response) noexcept {
   // A slot was reserved when the request was taken; only a virtualiser that moved the response
   // queue's head can make the push fail, and then the response is lost to it alone.
+  // Published at the end of the turn (turn_end), in push order.
   end_.responses.push(response);
-  end_.responses.publish();
-  pd_.notify(config_.virt_channel);
   --in_flight_;
   if (barrier_ && in_flight_ == 1) {  // only the BARRIER is left: everything before it is answered
     barrier_ = false;
     end_.responses.push(blk_resp{BLK_RESP_OK, 0, barrier_id_});
-    end_.responses.publish();
     --in_flight_;
     work_.set();
   }

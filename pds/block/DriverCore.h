@@ -14,6 +14,17 @@
 // BARRIER: nothing dequeued after it starts before everything dequeued before it has been
 // answered; then the BARRIER is answered.
 // A driver without a device (no backend attached) answers every request ERR_NO_DEVICE.
+//
+// Responses are published once per turn, in order, as one batch with one notification.
+// Completions are reaped right after each submission (a page-cache hit completes during it, so it
+// costs no IRQ) and again at the end of every turn; the IRQ is acknowledged only while operations
+// are still in flight. Polling (DriverConfig::poll_ns): a wake-up of a sleeping process costs far
+// more than a cached read on a loaded host, so after the last sign of work (a request taken, a
+// completion reaped) the driver keeps its event loop polling instead of sleeping for up to
+// poll_ns, looking at its request queue and the completion queue itself. It does not poll while
+// operations the kernel did not finish during submission are in flight: whatever completes them
+// (an io_uring worker thread, the device) may need the CPU, and their completion raises the IRQ.
+// Set poll_ns only when the driver and its peers have CPUs of their own.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +44,8 @@ struct DriverConfig {
   exec::ChannelId virt_channel = 0;
   exec::ChannelId irq_channel = 0;
   bool has_irq = true;        // tests without an IRQ channel reap by polling
+  uint64_t poll_ns = 0;       // poll instead of sleeping this long after the last work (0: never)
+  uint64_t (*clock_ns)() noexcept = nullptr;  // monotonic time for poll_ns (polling needs it)
 };
 
 struct DriverCounters {
@@ -43,11 +56,14 @@ struct DriverCounters {
   uint64_t flushes = 0;
   uint64_t barriers = 0;
   uint32_t peak_in_flight = 0;
+  uint64_t polled_turns = 0;  // turns after which the driver polled instead of sleeping
 };
 
 class DriverCore {
  public:
   static constexpr uint32_t kMaxInFlight = 1024;
+  // Polling reads the clock every this many turns without work (a reading costs as much as a turn).
+  static constexpr uint32_t kTurnsPerClock = 16;
 
   // `requests`/`responses` are the driver's end of the virtualiser queue pair.
   DriverCore(exec::AsyncPd& pd, IoBackend& io, const DmaView& dma, protocol::BlockServerEnd end, uint32_t capacity,
@@ -73,6 +89,14 @@ class DriverCore {
    private:
     DriverCore& core_;
   };
+  class TurnEnd final : public exec::TurnEndHook {
+   public:
+    explicit TurnEnd(DriverCore& core) noexcept : core_(core) {}
+    bool on_turn_end() noexcept override { return core_.turn_end(); }
+
+   private:
+    DriverCore& core_;
+  };
   struct Held {
     blk_resp response;
     uint64_t flush_seq;  // released once no flush with a sequence ≤ this is in flight
@@ -88,6 +112,7 @@ class DriverCore {
   void finish_write(const blk_resp& response) noexcept;
   void flush_done(uint64_t seq) noexcept;
   void arm_irq() noexcept;
+  bool turn_end() noexcept;
   uint32_t limit() const noexcept;
 
   exec::AsyncPd& pd_;
@@ -98,6 +123,7 @@ class DriverCore {
   DriverConfig config_;
   Source virt_source_;
   Source irq_source_;
+  TurnEnd turn_end_;
   exec::Event work_;        // requests may be waiting
   exec::Event submit_;      // operations were started this turn
   bool irq_armed_ = true;   // the runtime acknowledges every IRQ once at start-up
@@ -105,6 +131,11 @@ class DriverCore {
   bool barrier_ = false;
   uint32_t barrier_id_ = 0;
   bool stalled_ = false;    // the dispatcher stopped at the in-flight limit
+  uint64_t reaped_ = 0;     // completions reaped
+  uint64_t work_seen_ = 0;  // requests + completions at the last turn end
+  uint64_t last_work_ns_ = 0;
+  uint32_t idle_turns_ = 0;  // polling turns since the last work
+  bool polling_ = false;
 
   uint64_t flush_seq_ = 0;
   uint64_t flushes_in_flight_[kMaxInFlight];

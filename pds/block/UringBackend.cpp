@@ -1,6 +1,7 @@
 #include "pds/block/UringBackend.h"
 
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -43,6 +44,30 @@ const char* UringBackend::attach(int ring_fd, const io_uring_params& params, uin
   return nullptr;
 }
 
+const char* UringBackend::register_buffers(const DmaView& dma) noexcept {
+  if (!attached_) return "no ring";
+  iovec vecs[DmaView::kMaxWindows];
+  const unsigned n = dma.count();
+  for (unsigned i = 0; i < n; ++i) vecs[i] = iovec{dma.base(i), static_cast<size_t>(dma.size(i))};
+  registered_count_ = 0;
+  (void)io_uring_unregister_buffers(&ring_);  // an earlier incarnation's; ENXIO when there are none
+  if (n == 0) return nullptr;
+  const int r = io_uring_register_buffers(&ring_, vecs, n);
+  if (r < 0) {
+    switch (-r) {
+      case ENOMEM:
+        return "not enough lockable memory (RLIMIT_MEMLOCK)";
+      case EACCES:
+        return "the ring refuses buffer registration";
+      default:
+        return "io_uring_register_buffers failed";
+    }
+  }
+  for (unsigned i = 0; i < n; ++i) registered_[i] = Registered{dma.base(i), dma.size(i)};
+  registered_count_ = n;
+  return nullptr;
+}
+
 void UringBackend::start(IoOp& op) noexcept {
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
   if (sqe == nullptr) {  // the submission queue is full: hand it over, then there is room
@@ -57,9 +82,25 @@ void UringBackend::start(IoOp& op) noexcept {
   slots_[slot] = &op;
   op.slot = slot;
   const int file = static_cast<int>(fixed_file_);
+  int buffer = -1;  // the registered buffer holding a read, if any (see the header for writes)
+  if (op.kind == IoKind::Read) {
+    const auto* at = static_cast<const uint8_t*>(op.buffer);
+    for (unsigned i = 0; i < registered_count_; ++i) {
+      const Registered& r = registered_[i];
+      if (at >= r.base && op.length <= r.size && static_cast<uint64_t>(at - r.base) <= r.size - op.length) {
+        buffer = static_cast<int>(i);
+        break;
+      }
+    }
+    if (buffer >= 0) ++stats_.fixed;
+  }
   switch (op.kind) {
     case IoKind::Read:
-      io_uring_prep_read(sqe, file, op.buffer, op.length, op.offset);
+      if (buffer >= 0) {
+        io_uring_prep_read_fixed(sqe, file, op.buffer, op.length, op.offset, buffer);
+      } else {
+        io_uring_prep_read(sqe, file, op.buffer, op.length, op.offset);
+      }
       break;
     case IoKind::Write:
       io_uring_prep_write(sqe, file, op.buffer, op.length, op.offset);

@@ -4,12 +4,19 @@
 // IORING_FSYNC_DATASYNC. Completions are matched through a slot table, with the ring's user data
 // carrying an instance tag, slot and generation, so completions from a previous incarnation of the
 // driver (same ring, after a restart) are recognised and dropped.
+//
+// The DMA view's regions can be registered with the ring as fixed buffers (register_buffers): a
+// read inside one of them is then READ_FIXED, which spares the kernel mapping the buffer's pages
+// on every operation (measured on the host page cache: a 1 MiB read ~0.8 x pread's time instead
+// of ~1 x). Writes stay WRITE: buffered writes go to an io_uring worker thread either way, and
+// there WRITE_FIXED measured ~10 % slower than WRITE.
 #pragma once
 
 #include <liburing.h>
 
 #include <cstdint>
 
+#include "pds/block/DmaView.h"
 #include "pds/block/IoBackend.h"
 
 namespace corokit::block {
@@ -25,6 +32,9 @@ class UringBackend final : public IoBackend {
 
   // Maps the ring at `ring_fd`. Returns nullptr, or what went wrong.
   const char* attach(int ring_fd, const io_uring_params& params, uint32_t fixed_file) noexcept;
+  // Registers every region of `dma` as a fixed buffer (replacing what an earlier incarnation of
+  // the driver registered). Returns nullptr, or why not (transfers then work unregistered).
+  const char* register_buffers(const DmaView& dma) noexcept;
 
   void start(IoOp& op) noexcept override;
   void submit() noexcept override;
@@ -38,6 +48,7 @@ class UringBackend final : public IoBackend {
     uint64_t completions = 0;
     uint64_t stale = 0;         // completions not matching an operation of this instance
     uint64_t submit_errors = 0;
+    uint64_t fixed = 0;         // reads into a registered buffer
   };
   const Stats& stats() const noexcept { return stats_; }
 
@@ -45,6 +56,12 @@ class UringBackend final : public IoBackend {
   io_uring ring_{};
   bool attached_ = false;
   uint32_t fixed_file_ = 0;
+  struct Registered {
+    uint8_t* base;
+    uint64_t size;
+  };
+  Registered registered_[DmaView::kMaxWindows] = {};
+  unsigned registered_count_ = 0;
   uint32_t max_in_flight_ = 0;
   uint32_t in_flight_ = 0;
   uint64_t instance_ = 0;

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "pds/block/ConfigError.h"
 #include "pds/block/PartitionScan.h"
 #include "pds/block/VirtCore.h"
 
@@ -28,11 +29,6 @@ struct ClientChoice {
 
 struct VirtConfig {
   ClientChoice clients[kMaxClients];
-};
-
-struct ConfigError {
-  uint32_t line = 0;           // 1-based; 0 when there is no error
-  const char* what = nullptr;
 };
 
 // Parses `size` bytes of `text` (a NUL ends it early). On an error the lines before it apply.

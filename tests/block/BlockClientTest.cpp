@@ -19,12 +19,23 @@ using exec::Task;
 
 constexpr exec::ChannelId kCh = 3;
 
+// A clock for the poll window: every reading is 1 µs after the previous one.
+uint64_t g_fake_ns = 0;
+uint64_t fake_clock() noexcept { return g_fake_ns += 1000; }
+
+exec::BlockClientConfig config_for(QueuePair& q, uint64_t io_base = 0, uint64_t poll_ns = 0) {
+  exec::BlockClientConfig c{&q.storage_info(), q.requests.data(), q.requests.size(), q.responses.data(),
+                            q.responses.size(), q.data.data(), q.data.size(), kCh};
+  c.io_base = io_base;
+  c.poll_ns = poll_ns;
+  c.clock_ns = fake_clock;
+  g_fake_ns = 1'000'000'000;
+  return c;
+}
+
 struct Fixture {
-  explicit Fixture(uint32_t capacity = 8, uint64_t blocks = 256)
-      : q(capacity, 64 * 4096), device(q, capacity, blocks),
-        client(h.pd(), exec::BlockClientConfig{&q.storage_info(), q.requests.data(), q.requests.size(),
-                                               q.responses.data(), q.responses.size(), q.data.data(), q.data.size(),
-                                               kCh}) {}
+  explicit Fixture(uint32_t capacity = 8, uint64_t blocks = 256, uint64_t io_base = 0, uint64_t poll_ns = 0)
+      : q(capacity, 64 * 4096), device(q, capacity, blocks), client(h.pd(), config_for(q, io_base, poll_ns)) {}
   uint8_t* buffer(unsigned i) { return q.data.data() + i * 4096; }
 
   PdHarness h;
@@ -187,6 +198,77 @@ TEST(BlockClient, MisconfiguredClientFailsRequestsWithNoDevice) {
   h.pd().spawn_detached([](BlockClient& c, BlockResult& r) -> Task<void> { r = co_await c.flush(); }(client, r));
   h.start();
   EXPECT_EQ(r.status, BLK_RESP_ERR_NO_DEVICE);
+}
+
+// A client attached straight to a driver sends I/O addresses: the data region's plus the offset.
+TEST(BlockClient, IoBaseIsAddedToEveryTransferAddress) {
+  Fixture f(8, 256, /*io_base=*/0x4000'0000);
+  f.device.publish();
+  f.h.pd().spawn_detached([](Fixture& f) -> Task<void> {
+    (void)co_await f.client.read(5, 2, f.buffer(3));
+  }(f));
+  f.h.pd().spawn_detached([](Fixture& f) -> Task<void> { (void)co_await f.client.flush(); }(f));
+  f.h.start();
+  ASSERT_EQ(f.device.take(), 2u);
+  EXPECT_EQ(f.device.pending[0].io_or_offset, 0x4000'0000u + 3 * 4096);
+  EXPECT_EQ(f.device.pending[0].block_number, 5u);
+  EXPECT_EQ(f.device.pending[1].io_or_offset, 0u) << "a FLUSH carries no address";
+  f.device.complete_all();  // no task may still wait when the fixture goes
+  f.h.deliver(kCh);
+  EXPECT_EQ(f.client.in_flight(), 0u);
+}
+
+// With a poll window and requests in flight, the client's turns keep polling: a response is taken
+// without the server's notification, and polling ends when nothing is in flight or the window
+// passes without progress.
+TEST(BlockClient, PollsForResponsesWhileRequestsAreInFlight) {
+  // 5 µs of the fake clock, read every kTurnsPerClock turns without progress: about 80 turns.
+  constexpr uint64_t kWindow = 5'000;
+  Fixture f(8, 256, 0, kWindow);
+  f.device.publish();
+  f.h.deliver(kCh);
+  EXPECT_EQ(f.client.counters().polled_turns, 0u) << "nothing in flight: no polling";
+  BlockResult result{99, 0};
+  bool done = false;
+  f.h.pd().spawn_detached([](Fixture& f, BlockResult& out, bool& done) -> Task<void> {
+    out = co_await f.client.read(1, 1, f.buffer(0));
+    done = true;
+  }(f, result, done));
+  EXPECT_EQ(f.h.run_until_idle(5), 5u) << "a request in flight: still polling";
+  ASSERT_EQ(f.device.take(), 1u);
+  f.device.complete(0);  // published, not notified
+  f.h.run_until_idle();
+  EXPECT_TRUE(done);
+  EXPECT_TRUE(result.ok());
+  const uint64_t polled = f.client.counters().polled_turns;
+  EXPECT_GE(polled, 5u);
+  // The server never answers: polling stops when the window passes without progress.
+  f.h.pd().spawn_detached([](Fixture& f) -> Task<void> { (void)co_await f.client.read(2, 1, f.buffer(1)); }(f));
+  const size_t turns = f.h.run_until_idle();
+  EXPECT_GE(turns, 4 * BlockClient::kTurnsPerClock);
+  EXPECT_LE(turns, 6 * BlockClient::kTurnsPerClock);
+  EXPECT_EQ(f.client.in_flight(), 1u);
+  pump(f.h, f.device, kCh);  // no task may still wait when the fixture goes
+  EXPECT_EQ(f.client.in_flight(), 0u);
+}
+
+TEST(BlockClient, WithoutAPollWindowResponsesWaitForTheNotification) {
+  Fixture f;
+  f.device.publish();
+  f.h.deliver(kCh);
+  bool done = false;
+  f.h.pd().spawn_detached([](Fixture& f, bool& done) -> Task<void> {
+    (void)co_await f.client.read(1, 1, f.buffer(0));
+    done = true;
+  }(f, done));
+  EXPECT_LT(f.h.run_until_idle(), 5u);
+  ASSERT_EQ(f.device.take(), 1u);
+  f.device.complete(0);
+  f.h.run_until_idle();
+  EXPECT_FALSE(done);
+  f.h.deliver(kCh);
+  EXPECT_TRUE(done);
+  EXPECT_EQ(f.client.counters().polled_turns, 0u);
 }
 
 }  // namespace

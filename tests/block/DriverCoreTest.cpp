@@ -4,12 +4,14 @@
 // rejection of invalid requests.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <memory>
 #include <random>
 #include <set>
 
 #include "executor/host/PdHarness.h"
 #include "pds/block/DriverCore.h"
+#include "pds/block/DriverOptions.h"
 #include "tests/block/CacheModelBackend.h"
 #include "tests/block/QueueMemory.h"
 
@@ -26,8 +28,12 @@ constexpr exec::ChannelId kIrq = 0;
 constexpr uint64_t kIo = 0x4000'0000;  // I/O address of the DMA window
 constexpr uint64_t kDiskBlocks = 256;
 
+// A clock for the poll window: every reading is 1 µs after the previous one.
+uint64_t g_fake_ns = 0;
+uint64_t fake_clock() noexcept { return g_fake_ns += 1000; }
+
 struct Driver {
-  explicit Driver(uint32_t capacity = 64, bool read_only = false, uint32_t depth = 256)
+  explicit Driver(uint32_t capacity = 64, bool read_only = false, uint32_t depth = 256, uint64_t poll_ns = 0)
       : queues(capacity, 256 * 4096), model(kDiskBlocks * 4096, depth), virt(queues.client(capacity)) {
     dma.add(kIo, queues.data.size(), queues.data.data());
     DriverConfig config;
@@ -35,6 +41,9 @@ struct Driver {
     config.read_only = read_only;
     config.virt_channel = kVirt;
     config.irq_channel = kIrq;
+    config.poll_ns = poll_ns;
+    config.clock_ns = fake_clock;
+    g_fake_ns = 1'000'000'000;
     core = std::make_unique<DriverCore>(h.pd(), model, dma, queues.server(capacity), capacity, config);
     core->start();
     h.start();
@@ -358,6 +367,83 @@ TEST(DriverCore, GarbageInTheRequestQueueNeverCrashesIt) {
     d.model.finish_all();
     d.irq();
     EXPECT_LE(d.core->in_flight(), 16u);
+  }
+}
+
+// Completions that finish after the submitter's pass are reaped at the end of any turn, before the
+// PD would sleep: they need no IRQ.
+TEST(DriverCore, ReapsCompletionsBeforeItWaits) {
+  Driver d;
+  d.send({read(1, 1, 0, 1)});
+  EXPECT_TRUE(d.responses().empty());
+  d.model.finish_all();
+  d.h.deliver(kVirt);  // any wake-up: here a notification with nothing new in the queue
+  auto r = d.responses();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].id, 1u);
+  EXPECT_EQ(r[0].status, BLK_RESP_OK);
+}
+
+// With a poll window the driver keeps its event loop polling after work (a request taken, a
+// completion reaped) instead of sleeping, and stops once the window passes without work; it sleeps
+// at once while an operation runs elsewhere (its completion raises the IRQ, and whatever completes
+// it may need the CPU). At the end of a turn it takes requests nobody notified it of.
+TEST(DriverCore, PollsForTheWindowAfterTheLastWork) {
+  // 5 µs of the fake clock, read every kTurnsPerClock turns without work: about 80 turns.
+  constexpr uint64_t kWindow = 5'000;
+  Driver d(64, false, 256, kWindow);
+  EXPECT_EQ(d.h.run_until_idle(), 1u) << "no work yet: no polling";
+  d.send({read(1, 1, 0, 1)});
+  EXPECT_EQ(d.core->counters().polled_turns, 0u) << "an operation in flight: sleep until the IRQ";
+  d.model.finish_all();
+  d.irq();
+  ASSERT_EQ(d.responses().size(), 1u);
+  const uint64_t polled = d.core->counters().polled_turns;
+  EXPECT_GE(polled, 4 * DriverCore::kTurnsPerClock);
+  EXPECT_LE(polled, 6 * DriverCore::kTurnsPerClock) << "polling ends when the window passes without work";
+  // A request published without a notification, and its completion without an IRQ.
+  ASSERT_TRUE(d.virt.requests.push(read(2, 1, 1, 2)));
+  d.virt.requests.publish();
+  d.h.run_until_idle();
+  EXPECT_EQ(d.model.submitted_count(), 1u);
+  d.model.finish_all();
+  d.h.run_until_idle();
+  auto r = d.responses();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].id, 2u);
+  EXPECT_GT(d.core->counters().polled_turns, polled);
+}
+
+TEST(DriverCore, WithoutAPollWindowItSleepsAtOnce) {
+  Driver d;
+  d.send({read(1, 1, 0, 1)});
+  EXPECT_EQ(d.core->counters().polled_turns, 0u);
+  ASSERT_TRUE(d.virt.requests.push(read(2, 1, 1, 2)));
+  d.virt.requests.publish();
+  d.h.run_until_idle();
+  EXPECT_EQ(d.model.submitted_count(), 1u) << "a request without a notification waits for it";
+}
+
+TEST(DriverOptions, ParsesThePollWindow) {
+  block::DriverOptions o;
+  const char text[] = "# options\n\n  poll-us 250   # comment\n";
+  const block::ConfigError e = block::parse_driver_options(text, sizeof text - 1, o);
+  EXPECT_EQ(e.what, nullptr);
+  EXPECT_EQ(o.poll_us, 250u);
+}
+
+TEST(DriverOptions, RejectsWhatItDoesNotKnow) {
+  struct Case {
+    const char* text;
+    uint32_t line;
+  } cases[] = {{"poll-us\n", 1}, {"poll-us 12x\n", 1}, {"poll-us 1 2\n", 1}, {"\nspin 5\n", 2},
+               {"poll-us 100001\n", 1}, {"poll-us 99999999999999\n", 1}};
+  for (const Case& c : cases) {
+    block::DriverOptions o;
+    const block::ConfigError e = block::parse_driver_options(c.text, std::strlen(c.text), o);
+    EXPECT_NE(e.what, nullptr) << c.text;
+    EXPECT_EQ(e.line, c.line) << c.text;
+    EXPECT_EQ(o.poll_us, 0u) << c.text;
   }
 }
 

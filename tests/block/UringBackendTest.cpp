@@ -193,6 +193,31 @@ TEST(UringBackend, ARestartedDriverDropsCompletionsOfItsPredecessor) {
   EXPECT_EQ(again.reap(), 0u);
 }
 
+// The DMA view registered as fixed buffers: reads inside it are READ_FIXED (writes stay WRITE), and
+// a restarted driver replaces its predecessor's registration.
+TEST(UringBackend, RegisteredDmaRegionsCarryTheTransfers) {
+  SKIP_WITHOUT_IO_URING();
+  const std::string path = make_image("fixed.img", 4);
+  UringDriver d(disk_option(path));
+  ASSERT_NE(d.core, nullptr);
+  ASSERT_EQ(d.io.register_buffers(d.dma), nullptr);
+  for (int i = 0; i < 4; ++i) std::memset(d.queues.data.data() + i * 4096, 0x61 + i, 4096);
+  auto r = d.exchange({blk_req{BLK_REQ_WRITE, kIo, 40, 4, 1}}, 1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, BLK_RESP_OK);
+  r = d.exchange({blk_req{BLK_REQ_READ, kIo + 8 * 4096, 41, 2, 2}}, 1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, BLK_RESP_OK);
+  EXPECT_EQ(d.queues.data.data()[8 * 4096], 0x62);
+  EXPECT_EQ(d.queues.data.data()[10 * 4096 - 1], 0x63);
+  EXPECT_EQ(d.io.stats().fixed, 1u) << "the read";
+  auto bytes = read_file(path);
+  EXPECT_EQ(bytes[43 * 4096 + 4095], 0x64);
+  block::UringBackend again;
+  ASSERT_EQ(again.attach(d.disk->ring.get(), d.disk->params, 0), nullptr);
+  EXPECT_EQ(again.register_buffers(d.dma), nullptr) << "the predecessor's buffers are replaced";
+}
+
 TEST(UringBackend, TheRingRefusesEverythingButTheImage) {
   SKIP_WITHOUT_IO_URING();
   const std::string path = make_image("restricted.img", 1);
