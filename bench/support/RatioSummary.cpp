@@ -17,7 +17,10 @@ class CollectingReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
-      if (run.error_occurred) continue;
+      if (run.error_occurred) {
+        out_.errors_[base_name(run.run_name.str())] = run.error_message;
+        continue;
+      }
       const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
       if (run.run_type != Run::RT_Iteration && !median) continue;
       const std::string name = base_name(run.run_name.str());
@@ -109,6 +112,13 @@ void RatioTable::info(const std::string& metric, const std::string& ours, const 
   rows_.push_back({metric, ours, other, "(info)", ratio, false, true});
 }
 
+void RatioTable::did_not_run(const std::string& benchmark, const std::string& why) {
+  std::string line = why;
+  while (!line.empty() && line.back() == '\n') line.pop_back();
+  for (char& c : line) c = c == '\n' ? ' ' : c;
+  rows_.push_back({benchmark + " did not run: " + line, "-", "-", "ran", 0.0, true, false});
+}
+
 bool RatioTable::print() const {
   std::printf("\n%-48s %14s %24s %8s %18s %s\n", "metric", "ours", "floor/peer", "ratio", "target",
               "result");
@@ -140,6 +150,9 @@ int run_suite(int argc, char** argv, const std::string& suite,
   benchmark::Shutdown();
   RatioTable table(suite);
   summarise(results, table);
+  // A benchmark whose workload failed leaves no measurement, so the summary may have no row for
+  // it: it must not read "all targets met".
+  for (const auto& [name, why] : results.errors_) table.did_not_run(name, why);
   table.print();
   return 0;
 }

@@ -33,6 +33,8 @@ class Results {
     std::map<std::string, double> counters;
   };
   std::map<std::string, Run> runs_;
+  // Benchmarks that reported an error (SkipWithError): their name and message.
+  std::map<std::string, std::string> errors_;
 };
 
 class RatioTable {
@@ -47,6 +49,8 @@ class RatioTable {
                    const std::string& peer_name = "peer");
   // An absolute bound: ours must be <= limit (in the given unit).
   void at_most(const std::string& metric, double ours, double limit, const std::string& unit);
+  // A judged row that failed because its workload did not run.
+  void did_not_run(const std::string& benchmark, const std::string& why);
   // Reported, not judged (curves, context).
   void info(const std::string& metric, const std::string& ours, const std::string& other, double ratio);
 
