@@ -9,7 +9,7 @@
 // Memory is bounded: each session owns two fixed ciphertext buffers (kInputCapacity,
 // kOutputCapacity) besides the TLS library's own record buffers (docs/tls.md gives the total per
 // backend). Records of any size work: reads may be larger or smaller than a record, and write()
-// takes as much as fits (at most one record per call), so a caller loops over megabytes.
+// takes one record per call, so a caller loops over megabytes.
 //
 // The backend (OpenSSL 3.0 or mbedTLS 2.28) is chosen when the project is configured; this
 // interface is the same for both.
@@ -61,9 +61,10 @@ class TlsEngine {
   // Plaintext received: bytes copied (at least 1 for a non-empty buffer), Closed after the peer's
   // close_notify, WantRead, or a fatal error. Runs the handshake first if needed.
   TlsResult<std::size_t> read(std::span<std::uint8_t> plaintext) noexcept;
-  // Encrypts a prefix of `plaintext` (up to one record, as much as the output buffer holds):
-  // bytes taken, or WantWrite when the output buffer is full, or an error. After WantWrite, call
-  // again with the same bytes (more may follow them), as TlsStream does.
+  // Encrypts one record of `plaintext` (its first 16 KiB, or all of it if less): bytes taken, or
+  // WantWrite when the output buffer cannot hold that record yet (an empty one always can), or an
+  // error. After WantWrite, send pending output and call again with the same bytes (more may
+  // follow them), as TlsStream does.
   TlsResult<std::size_t> write(std::span<const std::uint8_t> plaintext) noexcept;
   // Queues close_notify (once; later calls return None). WantWrite: send output and call again.
   // Before the handshake has finished there is nothing to close: it only stops further writes.

@@ -159,7 +159,7 @@ INSTANTIATE_TEST_SUITE_P(Sizes, TlsEngineSizes,
                                   (std::get<1>(info.param) == TlsVersion::Tls13 ? "_Newest" : "_Tls12");
                          });
 
-TEST_F(TlsEngineTest, WriteTakesAtMostOneRecordAndReportsAFullBuffer) {
+TEST_F(TlsEngineTest, WriteTakesOneFullRecordAndWaitsForRoomForTheNext) {
   TlsEngine s(server);
   TlsEngine c(client, "localhost");
   ASSERT_EQ(testing::handshake(c, s), TlsError::None);
@@ -168,12 +168,59 @@ TEST_F(TlsEngineTest, WriteTakesAtMostOneRecordAndReportsAFullBuffer) {
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first.value, 16384u);
   EXPECT_LE(s.pending_output().size(), TlsEngine::kOutputCapacity);
-  std::size_t taken = first.value;
-  TlsResult<std::size_t> next;
-  while ((next = s.write(std::span(data).subspan(taken))).ok()) taken += next.value;
-  EXPECT_EQ(next.error, TlsError::WantWrite);
-  EXPECT_LT(taken, data.size());
+  // The rest of the buffer cannot hold another full record: no small record to fill it.
+  EXPECT_EQ(s.write(std::span(data).subspan(first.value)).error, TlsError::WantWrite);
   EXPECT_EQ(s.error(), TlsError::None);
+  // Once sent, the next record fits.
+  std::vector<std::uint8_t> wire(s.pending_output().begin(), s.pending_output().end());
+  s.consume_output(wire.size());
+  EXPECT_EQ(s.write(std::span(data).subspan(first.value)).value, 16384u);
+}
+
+// A megabyte goes out as 64 full records, however the caller drains the output.
+TEST_F(TlsEngineTest, BulkDataLeavesInFullRecords) {
+  TlsEngine s(server);
+  TlsEngine c(client, "localhost");
+  ASSERT_EQ(testing::handshake(c, s), TlsError::None);
+  const std::vector<std::uint8_t> data = pattern(1 << 20, 6);
+  std::vector<std::uint8_t> wire;
+  std::span<const std::uint8_t> rest(data);
+  while (!rest.empty()) {
+    const TlsResult<std::size_t> put = s.write(rest);
+    if (put.ok()) {
+      rest = rest.subspan(put.value);
+      continue;
+    }
+    ASSERT_EQ(put.error, TlsError::WantWrite);
+    // Drain only part of the output: what is left must not cut the next record short.
+    const std::span<const std::uint8_t> out = s.pending_output();
+    const std::size_t n = std::max<std::size_t>(1, out.size() / 3);
+    wire.insert(wire.end(), out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
+    s.consume_output(n);
+  }
+  wire.insert(wire.end(), s.pending_output().begin(), s.pending_output().end());
+  std::size_t records = 0;
+  for (std::size_t at = 0; at + 5 <= wire.size(); ++records) {
+    const std::size_t length = std::size_t{wire[at + 3]} << 8 | wire[at + 4];
+    EXPECT_EQ(wire[at], 23) << "record " << records;  // application data
+    EXPECT_GT(length, 16384u) << "record " << records;  // a full record and its AEAD expansion
+    at += 5 + length;
+  }
+  EXPECT_EQ(records, 64u);
+  // And it decrypts to the data.
+  std::vector<std::uint8_t> received;
+  std::vector<std::uint8_t> buffer(20000);
+  for (std::span<const std::uint8_t> in(wire); !in.empty() || received.size() < data.size();) {
+    in = in.subspan(c.feed(in));
+    const TlsResult<std::size_t> got = c.read(buffer);
+    if (!got.ok()) {
+      ASSERT_EQ(got.error, TlsError::WantRead);
+      ASSERT_FALSE(in.empty());
+      continue;
+    }
+    received.insert(received.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(got.value));
+  }
+  EXPECT_EQ(received, data);
 }
 
 TEST_F(TlsEngineTest, CloseNotifyEndsTheStream) {

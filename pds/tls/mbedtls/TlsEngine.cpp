@@ -176,15 +176,15 @@ TlsResult<std::size_t> TlsEngine::write(std::span<const std::uint8_t> plaintext)
   if (TlsError e = handshake(); e != TlsError::None) return {0, e};
   if (plaintext.empty()) return {0, TlsError::None};
   // Encrypt only a record that fits in the output buffer whole: then mbedTLS never holds a
-  // half-sent record, which would bind the next call to the same data.
+  // half-sent record, which would bind the next call to the same data. And only a full record
+  // (or the rest of the data): filling the buffer's last bytes would cut the stream into small
+  // records. An empty buffer always holds a full record.
   const int expansion = mbedtls_ssl_get_record_expansion(&s.ssl);
   const int max_payload = mbedtls_ssl_get_max_out_record_payload(&s.ssl);
   if (expansion < 0) return {0, s.fail(expansion)};
   if (max_payload <= 0) return {0, s.fail(max_payload)};
-  const std::size_t room = s.buffers.output_room();
-  if (room <= static_cast<std::size_t>(expansion)) return {0, TlsError::WantWrite};
-  const std::size_t chunk =
-      std::min({plaintext.size(), static_cast<std::size_t>(max_payload), room - static_cast<std::size_t>(expansion)});
+  const std::size_t chunk = std::min(plaintext.size(), static_cast<std::size_t>(max_payload));
+  if (s.buffers.output_room() < chunk + static_cast<std::size_t>(expansion)) return {0, TlsError::WantWrite};
   const int rc = mbedtls_ssl_write(&s.ssl, plaintext.data(), chunk);
   if (rc > 0) return {static_cast<std::size_t>(rc), TlsError::None};
   if (rc == MBEDTLS_ERR_SSL_WANT_WRITE || rc == MBEDTLS_ERR_SSL_WANT_READ) return {0, s.fail(MBEDTLS_ERR_SSL_INTERNAL_ERROR)};

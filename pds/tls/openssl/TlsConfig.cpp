@@ -143,8 +143,10 @@ TlsResult<SslCtxPtr> make_context(const SSL_METHOD* method, TlsVersions versions
   SSL_CTX_set_num_tickets(c, 0);
   SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
   // One record per SSL_write; a half-sent record may be completed from a moved buffer; record
-  // buffers are freed whenever they are empty (an idle session holds none).
-  SSL_CTX_set_mode(c, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+  // buffers are freed whenever they are empty (an idle session holds none); the server sends the
+  // chain it was given, without building one from a certificate store at every handshake.
+  SSL_CTX_set_mode(c, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS |
+                          SSL_MODE_NO_AUTO_CHAIN);
   return {std::move(ctx), TlsError::None};
 }
 

@@ -81,6 +81,7 @@ namespace {
 // before the data. A write never starts a record that may not fit whole.
 constexpr std::size_t kRecordSlack = 256;
 constexpr std::size_t kMaxRecordPlaintext = 16384;
+static_assert(TlsEngine::kOutputCapacity >= kMaxRecordPlaintext + kRecordSlack);
 
 bool entropy_error(int lib, int reason) {
   if (lib == ERR_LIB_RAND) return true;
@@ -271,9 +272,10 @@ TlsResult<std::size_t> TlsEngine::write(std::span<const std::uint8_t> plaintext)
     if (plaintext.size() < s.write_pending) return {0, s.fail(TlsError::Internal)};
     chunk = s.write_pending;
   } else {
-    const std::size_t room = s.buffers.output_room();
-    if (room <= kRecordSlack) return {0, TlsError::WantWrite};
-    chunk = std::min({plaintext.size(), kMaxRecordPlaintext, room - kRecordSlack});
+    // A full record (or the rest of the data), never the buffer's last few bytes: those would cut
+    // the stream into small records. An empty buffer always holds a full record.
+    chunk = std::min(plaintext.size(), kMaxRecordPlaintext);
+    if (s.buffers.output_room() < chunk + kRecordSlack) return {0, TlsError::WantWrite};
   }
   ERR_clear_error();
   std::size_t written = 0;
