@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstring>
+#include <ostream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -12,6 +13,10 @@
 #include "tests/tls/TestCredentials.h"
 
 namespace corokit::tls {
+
+// For gtest's test names and messages ("TLSv1.3" instead of a byte dump); found by ADL.
+void PrintTo(TlsVersion version, std::ostream* out) { *out << (version == TlsVersion::None ? "none" : to_string(version)); }
+
 namespace {
 
 using testing::bytes;
