@@ -318,6 +318,25 @@ TEST_F(TlsEngineTest, GarbageBeforeTheHandshakeIsAnErrorNotACrash) {
   EXPECT_EQ(s.handshake(), TlsError::HandshakeFailed);  // sticky
 }
 
+// A ClientHello announcing more than a record's 16 KiB is refused from its header on, before the
+// library could allocate for it (OpenSSL would take up to 128 KiB per connection); so is a first
+// record too short to hold the handshake header.
+TEST_F(TlsEngineTest, OversizedClientHelloIsRefusedFromItsHeader) {
+  for (const std::uint32_t announced : {16u * 1024 + 1, 65536u, 131392u, 0xffffffu}) {
+    TlsEngine s(server);
+    std::vector<std::uint8_t> start = {22, 3, 1, 0x40, 0x00, 1, std::uint8_t(announced >> 16),
+                                       std::uint8_t(announced >> 8), std::uint8_t(announced)};
+    start.resize(5 + 0x4000, 0);
+    s.feed(start);
+    EXPECT_EQ(s.handshake(), TlsError::HandshakeFailed) << announced;
+    EXPECT_NE(s.library_error(), 0);
+  }
+  TlsEngine split(server);
+  const std::uint8_t tiny_records[] = {22, 3, 1, 0, 1, 1, 22, 3, 1, 0, 3, 0, 0, 200};
+  split.feed(tiny_records);
+  EXPECT_EQ(split.handshake(), TlsError::HandshakeFailed);
+}
+
 TEST_F(TlsEngineTest, TruncatedClientHelloWaitsForMore) {
   TlsEngine c(client, "localhost");
   ASSERT_EQ(c.handshake(), TlsError::WantRead);

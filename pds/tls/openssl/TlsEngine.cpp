@@ -80,6 +80,9 @@ namespace {
 // content type take at most 29 bytes; the rest covers a TLS 1.3 KeyUpdate OpenSSL may send
 // before the data. A write never starts a record that may not fit whole.
 constexpr std::size_t kRecordSlack = 256;
+// The largest ClientHello a server takes: real ones are well under 2 KiB (with post-quantum key
+// shares), and mbedTLS's limit is a record's 16 KiB too.
+constexpr std::size_t kMaxClientHello = 16 * 1024;
 constexpr std::size_t kMaxRecordPlaintext = 16384;
 static_assert(TlsEngine::kOutputCapacity >= kMaxRecordPlaintext + kRecordSlack);
 
@@ -119,6 +122,7 @@ struct TlsEngine::Session {
   bool established = false;
   bool peer_closed = false;
   bool close_sent = false;
+  bool hello_screened = true;  // servers: false until screen_client_hello() has passed
   // Plaintext bytes of a record OpenSSL holds half-written (the output buffer filled up): the next
   // write() offers the same bytes again and completes it.
   std::size_t write_pending = 0;
@@ -137,15 +141,16 @@ struct TlsEngine::Session {
     return true;
   }
 
-  // Records the first fatal error (sticky) from what OpenSSL queued, and empties the queue.
-  TlsError fail(TlsError fallback) noexcept {
+  // Records the first fatal error (sticky) from what OpenSSL queued, and empties the queue; `code`
+  // stands for the library's code when the error is the engine's own.
+  TlsError fail(TlsError fallback, unsigned long code = 0) noexcept {
     const TlsError general = established ? TlsError::BadRecord : TlsError::HandshakeFailed;
     if (fallback == TlsError::None) fallback = general;
     TlsError e = fallback;
-    unsigned long first = 0;
-    for (unsigned long code; (code = ERR_get_error()) != 0;) {
-      if (first == 0) first = code;
-      const TlsError meaning = classify(code, fallback);
+    unsigned long first = code;
+    for (unsigned long queued; (queued = ERR_get_error()) != 0;) {
+      if (first == 0) first = queued;
+      const TlsError meaning = classify(queued, fallback);
       if (e == fallback || meaning == TlsError::PeerAlert) e = meaning;
     }
     if (error == TlsError::None) {
@@ -153,6 +158,32 @@ struct TlsEngine::Session {
       openssl_code = first != 0 ? first : ERR_PACK(ERR_LIB_SSL, 0, ERR_R_INTERNAL_ERROR);
     }
     return error;
+  }
+
+  // A server's first look at the client's bytes, before OpenSSL reads them: OpenSSL allocates a
+  // handshake message's announced size (a ClientHello may announce up to 128 KiB) as soon as its
+  // header arrives, so a ClientHello announcing more than kMaxClientHello is refused here, with a
+  // handshake_failure alert; so is a first record too short to hold the ClientHello's header
+  // (no client splits it). Anything else that is not a ClientHello, or a record longer than TLS
+  // allows, is OpenSSL's to judge (it refuses such a record before reading any message in it).
+  TlsError screen_client_hello() noexcept {
+    const std::size_t have = buffers.in_tail - buffers.in_head;
+    const std::uint8_t* in = buffers.in + buffers.in_head;
+    if (have < 5) return TlsError::WantRead;  // the record header
+    const std::size_t record = std::size_t{in[3]} << 8 | in[4];
+    if (in[0] != 22 || record > kMaxRecordPlaintext) {
+      hello_screened = true;
+      return TlsError::None;
+    }
+    if (record >= 4) {
+      if (have < 5 + 4) return TlsError::WantRead;  // the handshake message header
+      hello_screened = true;
+      const std::size_t announced = std::size_t{in[6]} << 16 | std::size_t{in[7]} << 8 | in[8];
+      if (in[5] != 1 || announced <= kMaxClientHello) return TlsError::None;
+    }
+    static constexpr std::uint8_t kAlert[] = {21, 3, 3, 0, 2, 2, 40};  // fatal handshake_failure
+    buffers.put_output(kAlert, sizeof kAlert);
+    return fail(TlsError::HandshakeFailed, ERR_PACK(ERR_LIB_SSL, 0, SSL_R_EXCESSIVE_MESSAGE_SIZE));
   }
 
   // The outcome of an SSL call that returned `rc` <= 0. Closed only where `closed_ok`.
@@ -187,6 +218,7 @@ TlsEngine::TlsEngine(const TlsServerConfig& config) noexcept {
     return;
   }
   SSL_set_accept_state(session_->ssl.get());
+  session_->hello_screened = false;
 }
 
 TlsEngine::TlsEngine(const TlsClientConfig& config, const char* server_name) noexcept {
@@ -235,6 +267,9 @@ TlsError TlsEngine::handshake() noexcept {
   Session& s = *session_;
   if (s.error != TlsError::None) return s.error;
   if (s.established) return TlsError::None;
+  if (!s.hello_screened) {
+    if (TlsError e = s.screen_client_hello(); e != TlsError::None) return e;
+  }
   ERR_clear_error();
   const int rc = SSL_do_handshake(s.ssl.get());
   if (rc == 1) {
