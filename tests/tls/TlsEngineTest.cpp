@@ -319,8 +319,8 @@ TEST_F(TlsEngineTest, GarbageBeforeTheHandshakeIsAnErrorNotACrash) {
 }
 
 // A ClientHello announcing more than a record's 16 KiB is refused from its header on, before the
-// library could allocate for it (OpenSSL would take up to 128 KiB per connection); so is a first
-// record too short to hold the handshake header.
+// library could allocate for it (OpenSSL would take up to 128 KiB per connection), also when the
+// header is split over records (more: ClientHelloGuardTest).
 TEST_F(TlsEngineTest, OversizedClientHelloIsRefusedFromItsHeader) {
   for (const std::uint32_t announced : {16u * 1024 + 1, 65536u, 131392u, 0xffffffu}) {
     TlsEngine s(server);
@@ -332,7 +332,7 @@ TEST_F(TlsEngineTest, OversizedClientHelloIsRefusedFromItsHeader) {
     EXPECT_NE(s.library_error(), 0);
   }
   TlsEngine split(server);
-  const std::uint8_t tiny_records[] = {22, 3, 1, 0, 1, 1, 22, 3, 1, 0, 3, 0, 0, 200};
+  const std::uint8_t tiny_records[] = {22, 3, 1, 0, 1, 1, 22, 3, 1, 0, 3, 0x01, 0x00, 0x00};
   split.feed(tiny_records);
   EXPECT_EQ(split.handshake(), TlsError::HandshakeFailed);
 }

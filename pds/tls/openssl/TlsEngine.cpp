@@ -8,6 +8,7 @@
 #include <openssl/ssl.h>
 
 #include "pds/tls/CiphertextBuffers.h"
+#include "pds/tls/openssl/ClientHelloGuard.h"
 #include "pds/tls/openssl/TlsConfigState.h"
 
 namespace corokit::tls {
@@ -80,8 +81,8 @@ namespace {
 // content type take at most 29 bytes; the rest covers a TLS 1.3 KeyUpdate OpenSSL may send
 // before the data. A write never starts a record that may not fit whole.
 constexpr std::size_t kRecordSlack = 256;
-// The largest ClientHello a server takes: real ones are well under 2 KiB (with post-quantum key
-// shares), and mbedTLS's limit is a record's 16 KiB too.
+// The largest ClientHello a server takes (ClientHelloGuard.h): real ones are well under 2 KiB
+// (with post-quantum key shares), and mbedTLS's limit is a record's 16 KiB too.
 constexpr std::size_t kMaxClientHello = 16 * 1024;
 constexpr std::size_t kMaxRecordPlaintext = 16384;
 static_assert(TlsEngine::kOutputCapacity >= kMaxRecordPlaintext + kRecordSlack);
@@ -122,7 +123,8 @@ struct TlsEngine::Session {
   bool established = false;
   bool peer_closed = false;
   bool close_sent = false;
-  bool hello_screened = true;  // servers: false until screen_client_hello() has passed
+  bool guard_hellos = false;  // servers
+  detail::ClientHelloGuard hello_guard{kMaxClientHello};
   // Plaintext bytes of a record OpenSSL holds half-written (the output buffer filled up): the next
   // write() offers the same bytes again and completes it.
   std::size_t write_pending = 0;
@@ -160,28 +162,17 @@ struct TlsEngine::Session {
     return error;
   }
 
-  // A server's first look at the client's bytes, before OpenSSL reads them: OpenSSL allocates a
-  // handshake message's announced size (a ClientHello may announce up to 128 KiB) as soon as its
-  // header arrives, so a ClientHello announcing more than kMaxClientHello is refused here, with a
-  // handshake_failure alert; so is a first record too short to hold the ClientHello's header
-  // (no client splits it). Anything else that is not a ClientHello, or a record longer than TLS
-  // allows, is OpenSSL's to judge (it refuses such a record before reading any message in it).
-  TlsError screen_client_hello() noexcept {
-    const std::size_t have = buffers.in_tail - buffers.in_head;
-    const std::uint8_t* in = buffers.in + buffers.in_head;
-    if (have < 5) return TlsError::WantRead;  // the record header
-    const std::size_t record = std::size_t{in[3]} << 8 | in[4];
-    if (in[0] != 22 || record > kMaxRecordPlaintext) {
-      hello_screened = true;
-      return TlsError::None;
-    }
-    if (record >= 4) {
-      if (have < 5 + 4) return TlsError::WantRead;  // the handshake message header
-      hello_screened = true;
-      const std::size_t announced = std::size_t{in[6]} << 16 | std::size_t{in[7]} << 8 | in[8];
-      if (in[5] != 1 || announced <= kMaxClientHello) return TlsError::None;
-    }
-    static constexpr std::uint8_t kAlert[] = {21, 3, 3, 0, 2, 2, 40};  // fatal handshake_failure
+  // Servers, until the handshake has finished: every ClientHello that arrives is checked (see
+  // ClientHelloGuard.h) before OpenSSL reads it.
+  void received(std::size_t tail_before) noexcept {
+    if (!guard_hellos || established) return;
+    const std::span<const std::uint8_t> bytes(buffers.in + tail_before, buffers.in_tail - tail_before);
+    hello_guard.scan(bytes, SSL_version(ssl.get()) == TLS1_2_VERSION);
+  }
+
+  // A refused ClientHello ends the session with a handshake_failure alert.
+  TlsError refuse_hello() noexcept {
+    static constexpr std::uint8_t kAlert[] = {21, 3, 3, 0, 2, 2, 40};
     buffers.put_output(kAlert, sizeof kAlert);
     return fail(TlsError::HandshakeFailed, ERR_PACK(ERR_LIB_SSL, 0, SSL_R_EXCESSIVE_MESSAGE_SIZE));
   }
@@ -218,7 +209,7 @@ TlsEngine::TlsEngine(const TlsServerConfig& config) noexcept {
     return;
   }
   SSL_set_accept_state(session_->ssl.get());
-  session_->hello_screened = false;
+  session_->guard_hellos = true;
 }
 
 TlsEngine::TlsEngine(const TlsClientConfig& config, const char* server_name) noexcept {
@@ -243,7 +234,10 @@ std::span<std::uint8_t> TlsEngine::input_space() noexcept {
 }
 
 void TlsEngine::commit_input(std::size_t bytes) noexcept {
-  if (session_) session_->buffers.commit_input(bytes);
+  if (!session_) return;
+  const std::size_t tail = session_->buffers.in_tail;
+  session_->buffers.commit_input(bytes);
+  session_->received(tail);
 }
 
 std::size_t TlsEngine::feed(std::span<const std::uint8_t> ciphertext) noexcept {
@@ -267,9 +261,7 @@ TlsError TlsEngine::handshake() noexcept {
   Session& s = *session_;
   if (s.error != TlsError::None) return s.error;
   if (s.established) return TlsError::None;
-  if (!s.hello_screened) {
-    if (TlsError e = s.screen_client_hello(); e != TlsError::None) return e;
-  }
+  if (s.hello_guard.refused()) return s.refuse_hello();
   ERR_clear_error();
   const int rc = SSL_do_handshake(s.ssl.get());
   if (rc == 1) {
