@@ -1,8 +1,8 @@
-// Shared TLS configurations: credentials parsed once from memory, a CTR_DRBG seeded from host
-// entropy, and the protocol policy (TLS 1.2 only, ECDHE with AEAD suites; docs/tls.md). Many
-// sessions share one configuration: copies are cheap handles to the same parsed state, and every
-// session keeps the state alive. A configuration and its sessions belong to one thread (a PD's
-// executor): the random generator is shared without locking of ours.
+// Shared TLS configurations: credentials parsed once from memory, a random generator seeded from
+// host entropy (getrandom), and the protocol policy (TLS 1.3 and 1.2 where the backend has them,
+// ECDHE with AEAD suites only; docs/tls.md). Many sessions share one configuration: copies are
+// cheap handles to the same parsed state, and every session keeps the state alive. A configuration
+// and its sessions belong to one thread (a PD's executor).
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include <span>
 
 #include "pds/tls/TlsError.h"
+#include "pds/tls/TlsVersion.h"
 
 namespace corokit::tls {
 
@@ -24,10 +25,13 @@ class TlsServerConfig {
 
   // `cert_chain_pem`: the server certificate first, then its intermediates. `key_pem`: the
   // unencrypted private key of the first certificate (EC or RSA, PKCS#1, SEC1 or PKCS#8). Both are
-  // PEM bytes from memory (a trailing NUL is optional); nothing is read from files. Errors:
-  // BadCertificate, BadKey, KeyMismatch, Entropy, OutOfMemory.
+  // PEM bytes from memory (a trailing NUL is optional); nothing is read from files. `versions`
+  // narrows the protocol versions offered (the default: all the backend has). Errors:
+  // BadCertificate, BadKey, KeyMismatch, Entropy, OutOfMemory, Unsupported (no version of
+  // `versions` is available in this backend).
   static TlsResult<TlsServerConfig> create(std::span<const std::uint8_t> cert_chain_pem,
-                                           std::span<const std::uint8_t> key_pem) noexcept;
+                                           std::span<const std::uint8_t> key_pem,
+                                           TlsVersions versions = {}) noexcept;
 
   explicit operator bool() const noexcept { return state_ != nullptr; }
 
@@ -42,8 +46,9 @@ class TlsClientConfig {
  public:
   TlsClientConfig() noexcept = default;
 
-  // Errors: BadCertificate, Entropy, OutOfMemory.
-  static TlsResult<TlsClientConfig> create(std::span<const std::uint8_t> trusted_ca_pem) noexcept;
+  // Errors: BadCertificate, Entropy, OutOfMemory, Unsupported.
+  static TlsResult<TlsClientConfig> create(std::span<const std::uint8_t> trusted_ca_pem,
+                                           TlsVersions versions = {}) noexcept;
 
   explicit operator bool() const noexcept { return state_ != nullptr; }
 

@@ -7,9 +7,12 @@
 // alert). WantRead: feed more ciphertext. WantWrite: send pending output and call again.
 //
 // Memory is bounded: each session owns two fixed ciphertext buffers (kInputCapacity,
-// kOutputCapacity) besides mbedTLS's own record buffers (docs/tls.md gives the total). Records of
-// any size work: reads may be larger or smaller than a record, and write() takes as much as fits
-// (at most one record per call), so a caller loops over megabytes.
+// kOutputCapacity) besides the TLS library's own record buffers (docs/tls.md gives the total per
+// backend). Records of any size work: reads may be larger or smaller than a record, and write()
+// takes one record per call, so a caller loops over megabytes.
+//
+// The backend (OpenSSL 3.0 or mbedTLS 2.28) is chosen when the project is configured; this
+// interface is the same for both.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +22,7 @@
 
 #include "pds/tls/TlsConfig.h"
 #include "pds/tls/TlsError.h"
+#include "pds/tls/TlsVersion.h"
 
 namespace corokit::tls {
 
@@ -57,19 +61,26 @@ class TlsEngine {
   // Plaintext received: bytes copied (at least 1 for a non-empty buffer), Closed after the peer's
   // close_notify, WantRead, or a fatal error. Runs the handshake first if needed.
   TlsResult<std::size_t> read(std::span<std::uint8_t> plaintext) noexcept;
-  // Encrypts a prefix of `plaintext` (up to one record, as much as the output buffer holds):
-  // bytes taken, or WantWrite when the output buffer is full, or an error.
+  // Encrypts one record of `plaintext` (its first 16 KiB, or all of it if less): bytes taken, or
+  // WantWrite when the output buffer cannot hold that record yet (an empty one always can), or an
+  // error. After WantWrite, send pending output and call again with the same bytes (more may
+  // follow them), as TlsStream does.
   TlsResult<std::size_t> write(std::span<const std::uint8_t> plaintext) noexcept;
   // Queues close_notify (once; later calls return None). WantWrite: send output and call again.
+  // Before the handshake has finished there is nothing to close: it only stops further writes.
   TlsError close() noexcept;
 
   bool established() const noexcept;
   bool peer_closed() const noexcept;
   // The first fatal error (sticky), None while healthy.
   TlsError error() const noexcept;
-  // The raw mbedTLS code of that error (negative), 0 if none: for logs.
-  int mbedtls_error() const noexcept;
-  // The negotiated suite ("TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256"), or "" before the handshake.
+  // The TLS library's own code for that error, 0 if none: for logs. mbedTLS: its negative error
+  // code; OpenSSL: the packed ERR code (ERR_error_string() spells it out).
+  long library_error() const noexcept;
+  // The negotiated version, None before the handshake has finished.
+  TlsVersion protocol() const noexcept;
+  // The negotiated suite by its IANA name ("TLS_AES_128_GCM_SHA256",
+  // "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"), or "" before the handshake has finished.
   const char* ciphersuite() const noexcept;
 
  private:

@@ -21,6 +21,7 @@ const char* describe(TlsError error) noexcept {
     case TlsError::BadRecord: return "malformed or unauthenticated record";
     case TlsError::NotReady: return "operation not allowed in this state";
     case TlsError::OutOfMemory: return "out of memory";
+    case TlsError::Unsupported: return "protocol version not available in this TLS backend";
     case TlsError::Internal: return "unexpected TLS library error";
   }
   return "unknown TLS error";

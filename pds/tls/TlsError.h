@@ -1,5 +1,6 @@
-// Error codes of the TLS layer. Every operation reports one of these (never an exception); the
-// raw mbedTLS code of a fatal error is kept by the engine for logs (TlsEngine::mbedtls_error()).
+// Error codes of the TLS layer, the same for every backend. Every operation reports one of these
+// (never an exception); the library's own code of a fatal error is kept by the engine for logs
+// (TlsEngine::library_error()).
 #pragma once
 
 #include <cstddef>
@@ -18,14 +19,15 @@ enum class TlsError : std::uint8_t {
   BadCertificate,    // the certificate chain (or the trusted CAs) could not be parsed
   BadKey,            // the private key could not be parsed (encrypted keys are not supported)
   KeyMismatch,       // the private key does not belong to the leaf certificate
-  Entropy,           // host entropy or the CTR_DRBG failed
+  Entropy,           // host entropy or the random generator failed
   PeerVerifyFailed,  // client: the server's certificate is untrusted, expired or for another name
   HandshakeFailed,   // no common version, suite or curve, or a malformed handshake message
   PeerAlert,         // the peer sent a fatal alert
   BadRecord,         // a record that is malformed, too long or fails authentication
   NotReady,          // write after close(), or data before the handshake could run
   OutOfMemory,
-  Internal,          // an mbedTLS error the layer does not expect
+  Unsupported,       // a configuration asked only for protocol versions the backend does not have
+  Internal,          // a TLS library error the layer does not expect
 };
 
 // A short English description ("peer sent close_notify"), for logs.

@@ -231,6 +231,59 @@ TEST_F(Flagship, EveryFileOverHttpsIsByteForByteTheSource) {
   }
 }
 
+// PEERS.md §3 item 7 asks for TLS 1.3: what the HTTPS port negotiates, seen by independent
+// clients. FLAGSHIP_TLS13 is set when the server is built on a backend that has it (OpenSSL).
+TEST_F(Flagship, HttpsNegotiatesTls13AndStillTls12) {
+  const std::string index = site_files()["index.html"];
+  struct Case {
+    std::string flags, version;
+    bool works;
+  };
+  const Case cases[] = {{"--tlsv1.3 --tls-max 1.3", "TLSv1.3", FLAGSHIP_TLS13 != 0},
+                        {"--tlsv1.2 --tls-max 1.2", "TLSv1.2", true}};
+  for (const Case& c : cases) {
+    const fs::path out = dir_ / "https.out", log = dir_ / "https.log";
+    fs::remove(out);
+    const std::string cmd = "timeout 60 curl -sS -v --fail -k " + c.flags + " -o " + out.string() +
+                            " https://127.0.0.1:" + std::to_string(https_) + "/ 2>" + log.string();
+    const int status = std::system(cmd.c_str());
+    if (!c.works) {
+      EXPECT_NE(status, 0) << c.version << " should be refused: " << read_file(log);
+      continue;
+    }
+    EXPECT_EQ(status, 0) << cmd << "\n" << read_file(log);
+    EXPECT_NE(read_file(log).find("SSL connection using " + c.version + " / "), std::string::npos) << read_file(log);
+    EXPECT_TRUE(read_file(out) == index) << c.version;
+  }
+}
+
+// Every suite the server offers, with every key exchange group on TLS 1.3: each hash and cipher
+// runs on the server PD's stack (SHA-384 needs more than a default 8 KiB stack), and each must
+// serve a page. openssl s_client is the client.
+TEST_F(Flagship, HttpsServesEverySuiteItOffers) {
+  std::vector<std::pair<std::string, std::string>> runs;  // s_client flags, the suite it must report
+  if (FLAGSHIP_TLS13 != 0) {
+    for (const char* suite : {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"}) {
+      for (const char* group : {"X25519", "P-256", "P-384"}) {
+        runs.emplace_back(std::string("-tls1_3 -ciphersuites ") + suite + " -groups " + group, suite);
+      }
+    }
+  }
+  for (const char* suite : {"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+                            "ECDHE-ECDSA-CHACHA20-POLY1305"}) {
+    runs.emplace_back(std::string("-tls1_2 -cipher ") + suite, suite);
+  }
+  const fs::path out = dir_ / "sclient.out", err = dir_ / "sclient.err";
+  for (const auto& [flags, suite] : runs) {
+    const std::string cmd = "printf 'GET / HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n' | timeout 60 "
+                            "openssl s_client -connect 127.0.0.1:" + std::to_string(https_) +
+                            " -brief -ign_eof " + flags + " >" + out.string() + " 2>" + err.string();
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd << "\n" << read_file(err);
+    EXPECT_NE(read_file(err).find("Ciphersuite: " + suite), std::string::npos) << flags << ": " << read_file(err);
+    EXPECT_EQ(read_file(out).rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << flags << ": " << read_file(out).substr(0, 200);
+  }
+}
+
 TEST_F(Flagship, SixtyFourConcurrentKeepAliveConnections) {
   auto files = site_files();
   std::vector<std::string> paths;

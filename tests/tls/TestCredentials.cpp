@@ -56,6 +56,7 @@ class Generated {
     c_.other_ca = slurp(dir_ / "other-ca.pem");
     c_.other_leaf = slurp(dir_ / "other.pem");
     c_.other_key = slurp(dir_ / "other.key");
+    c_.ca_file = (dir_ / "ca.pem").string();
   }
   ~Generated() {
     std::error_code ignored;

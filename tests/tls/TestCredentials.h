@@ -18,6 +18,7 @@ struct Credentials {
   std::string other_ca;      // an unrelated root the client does not trust
   std::string other_leaf;    // a server certificate for "localhost" signed by `other_ca`
   std::string other_key;     // its key (does not match `leaf`)
+  std::string ca_file;       // path of `ca` on disk, for the openssl CLI (removed at exit)
 };
 
 // Fails the calling test (ADD_FAILURE) and returns empty strings if openssl is missing or fails.

@@ -6,8 +6,8 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509.h>
 
-#include "pds/tls/TlsConfigState.h"
-#include "sdk/PdCounters.h"
+#include "pds/tls/CiphertextBuffers.h"
+#include "pds/tls/mbedtls/TlsConfigState.h"
 
 namespace corokit::tls {
 
@@ -27,46 +27,28 @@ struct TlsEngine::Session {
   bool established = false;
   bool peer_closed = false;
   bool close_sent = false;
-
-  // Received ciphertext not yet taken by mbedTLS: in[in_head, in_tail).
-  std::size_t in_head = 0;
-  std::size_t in_tail = 0;
-  // Ciphertext produced and not yet sent: out[out_head, out_tail).
-  std::size_t out_head = 0;
-  std::size_t out_tail = 0;
-  std::uint8_t in[kInputCapacity];
-  std::uint8_t out[kOutputCapacity];
-
-  void compact_output() noexcept {
-    if (out_head == 0) return;
-    std::memmove(out, out + out_head, out_tail - out_head);
-    if (out_tail != out_head) counters::copied(out_tail - out_head);
-    out_tail -= out_head;
-    out_head = 0;
-  }
-  std::size_t output_room() const noexcept { return kOutputCapacity - (out_tail - out_head); }
+  // The suite's IANA name (mbedTLS spells it with dashes), set when the handshake ends.
+  char suite[64] = {};
+  detail::CiphertextBuffers buffers;
 
   static int send(void* context, const unsigned char* data, size_t length) {
-    Session& s = *static_cast<Session*>(context);
-    if (kOutputCapacity - s.out_tail < length) s.compact_output();
-    const std::size_t n = std::min(length, kOutputCapacity - s.out_tail);
-    if (n == 0) return MBEDTLS_ERR_SSL_WANT_WRITE;
-    std::memcpy(s.out + s.out_tail, data, n);  // mbedTLS's record into the output buffer
-    counters::copied(n);
-    s.out_tail += n;
-    return static_cast<int>(n);
+    const std::size_t n = static_cast<Session*>(context)->buffers.put_output(data, length);
+    return n == 0 ? MBEDTLS_ERR_SSL_WANT_WRITE : static_cast<int>(n);
   }
 
   // Never returns 0 (which mbedTLS takes for end of stream): the transport's end is the caller's.
   static int receive(void* context, unsigned char* data, size_t length) {
-    Session& s = *static_cast<Session*>(context);
-    const std::size_t n = std::min(length, s.in_tail - s.in_head);
-    if (n == 0) return MBEDTLS_ERR_SSL_WANT_READ;
-    std::memcpy(data, s.in + s.in_head, n);  // ciphertext into mbedTLS's record buffer
-    counters::copied(n);
-    s.in_head += n;
-    if (s.in_head == s.in_tail) s.in_head = s.in_tail = 0;
-    return static_cast<int>(n);
+    const std::size_t n = static_cast<Session*>(context)->buffers.take_input(data, length);
+    return n == 0 ? MBEDTLS_ERR_SSL_WANT_READ : static_cast<int>(n);
+  }
+
+  void finish_handshake() noexcept {
+    established = true;
+    const char* name = mbedtls_ssl_get_ciphersuite(&ssl);
+    if (name == nullptr) return;
+    std::size_t i = 0;
+    for (; name[i] != 0 && i + 1 < sizeof suite; ++i) suite[i] = name[i] == '-' ? '_' : name[i];
+    suite[i] = 0;
   }
 
   // Maps an mbedTLS result that is neither success nor WANT_*; a fatal error is sticky.
@@ -126,20 +108,11 @@ TlsEngine::TlsEngine(const TlsClientConfig& config, const char* server_name) noe
 }
 
 std::span<std::uint8_t> TlsEngine::input_space() noexcept {
-  if (!session_) return {};
-  Session& s = *session_;
-  if (s.in_head != 0) {
-    std::memmove(s.in, s.in + s.in_head, s.in_tail - s.in_head);
-    if (s.in_tail != s.in_head) counters::copied(s.in_tail - s.in_head);
-    s.in_tail -= s.in_head;
-    s.in_head = 0;
-  }
-  return {s.in + s.in_tail, kInputCapacity - s.in_tail};
+  return session_ ? session_->buffers.input_space() : std::span<std::uint8_t>{};
 }
 
 void TlsEngine::commit_input(std::size_t bytes) noexcept {
-  if (!session_) return;
-  session_->in_tail += std::min(bytes, kInputCapacity - session_->in_tail);
+  if (session_) session_->buffers.commit_input(bytes);
 }
 
 std::size_t TlsEngine::feed(std::span<const std::uint8_t> ciphertext) noexcept {
@@ -154,15 +127,11 @@ std::size_t TlsEngine::feed(std::span<const std::uint8_t> ciphertext) noexcept {
 }
 
 std::span<const std::uint8_t> TlsEngine::pending_output() const noexcept {
-  if (!session_) return {};
-  return {session_->out + session_->out_head, session_->out_tail - session_->out_head};
+  return session_ ? session_->buffers.pending_output() : std::span<const std::uint8_t>{};
 }
 
 void TlsEngine::consume_output(std::size_t bytes) noexcept {
-  if (!session_) return;
-  Session& s = *session_;
-  s.out_head += std::min(bytes, s.out_tail - s.out_head);
-  if (s.out_head == s.out_tail) s.out_head = s.out_tail = 0;
+  if (session_) session_->buffers.consume_output(bytes);
 }
 
 TlsError TlsEngine::handshake() noexcept {
@@ -172,7 +141,7 @@ TlsError TlsEngine::handshake() noexcept {
   if (s.established) return TlsError::None;
   const int rc = mbedtls_ssl_handshake(&s.ssl);
   if (rc == 0) {
-    s.established = true;
+    s.finish_handshake();
     return TlsError::None;
   }
   if (rc == MBEDTLS_ERR_SSL_WANT_READ) return TlsError::WantRead;
@@ -213,15 +182,15 @@ TlsResult<std::size_t> TlsEngine::write(std::span<const std::uint8_t> plaintext)
   if (TlsError e = handshake(); e != TlsError::None) return {0, e};
   if (plaintext.empty()) return {0, TlsError::None};
   // Encrypt only a record that fits in the output buffer whole: then mbedTLS never holds a
-  // half-sent record, which would bind the next call to the same data.
+  // half-sent record, which would bind the next call to the same data. And only a full record
+  // (or the rest of the data): filling the buffer's last bytes would cut the stream into small
+  // records. An empty buffer always holds a full record.
   const int expansion = mbedtls_ssl_get_record_expansion(&s.ssl);
   const int max_payload = mbedtls_ssl_get_max_out_record_payload(&s.ssl);
   if (expansion < 0) return {0, s.fail(expansion)};
   if (max_payload <= 0) return {0, s.fail(max_payload)};
-  const std::size_t room = s.output_room();
-  if (room <= static_cast<std::size_t>(expansion)) return {0, TlsError::WantWrite};
-  const std::size_t chunk =
-      std::min({plaintext.size(), static_cast<std::size_t>(max_payload), room - static_cast<std::size_t>(expansion)});
+  const std::size_t chunk = std::min(plaintext.size(), static_cast<std::size_t>(max_payload));
+  if (s.buffers.output_room() < chunk + static_cast<std::size_t>(expansion)) return {0, TlsError::WantWrite};
   const int rc = mbedtls_ssl_write(&s.ssl, plaintext.data(), chunk);
   if (rc > 0) {
     counters::copied(static_cast<std::size_t>(rc));  // mbedTLS copies the plaintext into its record, encrypts in place
@@ -236,6 +205,7 @@ TlsError TlsEngine::close() noexcept {
   Session& s = *session_;
   if (s.error != TlsError::None) return s.error;
   if (s.close_sent) return TlsError::None;
+  // Before the handshake is over mbedTLS sends nothing and returns 0.
   const int rc = mbedtls_ssl_close_notify(&s.ssl);
   if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) return TlsError::WantWrite;
   if (rc != 0) return s.fail(rc);
@@ -246,12 +216,14 @@ TlsError TlsEngine::close() noexcept {
 bool TlsEngine::established() const noexcept { return session_ && session_->established; }
 bool TlsEngine::peer_closed() const noexcept { return session_ && session_->peer_closed; }
 TlsError TlsEngine::error() const noexcept { return session_ ? session_->error : TlsError::NoConfig; }
-int TlsEngine::mbedtls_error() const noexcept { return session_ ? session_->mbedtls_code : 0; }
+long TlsEngine::library_error() const noexcept { return session_ ? session_->mbedtls_code : 0; }
+
+TlsVersion TlsEngine::protocol() const noexcept {
+  return session_ && session_->established ? TlsVersion::Tls12 : TlsVersion::None;
+}
 
 const char* TlsEngine::ciphersuite() const noexcept {
-  if (!session_ || !session_->established) return "";
-  const char* name = mbedtls_ssl_get_ciphersuite(&session_->ssl);
-  return name != nullptr ? name : "";
+  return session_ && session_->established ? session_->suite : "";
 }
 
 }  // namespace corokit::tls

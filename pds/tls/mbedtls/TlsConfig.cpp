@@ -8,8 +8,9 @@
 
 #include <mbedtls/platform_util.h>
 #include <mbedtls/ssl_ciphersuites.h>
+#include <mbedtls/version.h>
 
-#include "pds/tls/TlsConfigState.h"
+#include "pds/tls/mbedtls/TlsConfigState.h"
 
 namespace corokit::tls {
 namespace detail {
@@ -34,7 +35,8 @@ TlsConfigState::~TlsConfigState() {
 
 namespace {
 
-// TLS 1.2, forward-secret key exchange and AEAD only (no CBC, no static RSA, no PSK).
+// mbedTLS 2.28 speaks TLS 1.2 only. Forward-secret key exchange and AEAD only (no CBC, no static
+// RSA, no PSK).
 const int kCiphersuites[] = {
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
@@ -104,6 +106,13 @@ TlsError seed(detail::TlsConfigState& state) {
   return TlsError::None;
 }
 
+// TLS 1.2 is the only version here: a range without it is Unsupported.
+TlsError check_versions(TlsVersions versions) {
+  const bool has_12 = versions.min != TlsVersion::None && versions.min <= TlsVersion::Tls12 &&
+                      versions.max >= TlsVersion::Tls12;
+  return has_12 ? TlsError::None : TlsError::Unsupported;
+}
+
 TlsError apply_policy(detail::TlsConfigState& state, int endpoint) {
   if (mbedtls_ssl_config_defaults(&state.ssl, endpoint, MBEDTLS_SSL_TRANSPORT_STREAM,
                                   MBEDTLS_SSL_PRESET_DEFAULT) != 0)
@@ -120,8 +129,21 @@ TlsError apply_policy(detail::TlsConfigState& state, int endpoint) {
 
 }  // namespace
 
+TlsVersion highest_version() noexcept { return TlsVersion::Tls12; }
+
+const char* backend_name() noexcept {
+  struct Name {
+    char text[32] = {};
+    Name() { mbedtls_version_get_string_full(text); }
+  };
+  static const Name name;
+  return name.text;
+}
+
 TlsResult<TlsServerConfig> TlsServerConfig::create(std::span<const std::uint8_t> cert_chain_pem,
-                                                   std::span<const std::uint8_t> key_pem) noexcept {
+                                                   std::span<const std::uint8_t> key_pem,
+                                                   TlsVersions versions) noexcept {
+  if (TlsError e = check_versions(versions); e != TlsError::None) return {{}, e};
   auto state = std::make_shared<detail::TlsConfigState>();
   if (TlsError e = parse_chain(state->chain, cert_chain_pem); e != TlsError::None) return {{}, e};
   if (key_pem.empty()) return {{}, TlsError::BadKey};
@@ -141,7 +163,9 @@ TlsResult<TlsServerConfig> TlsServerConfig::create(std::span<const std::uint8_t>
   return {std::move(config), TlsError::None};
 }
 
-TlsResult<TlsClientConfig> TlsClientConfig::create(std::span<const std::uint8_t> trusted_ca_pem) noexcept {
+TlsResult<TlsClientConfig> TlsClientConfig::create(std::span<const std::uint8_t> trusted_ca_pem,
+                                                   TlsVersions versions) noexcept {
+  if (TlsError e = check_versions(versions); e != TlsError::None) return {{}, e};
   auto state = std::make_shared<detail::TlsConfigState>();
   if (TlsError e = parse_chain(state->chain, trusted_ca_pem); e != TlsError::None) return {{}, e};
   if (TlsError e = seed(*state); e != TlsError::None) return {{}, e};
