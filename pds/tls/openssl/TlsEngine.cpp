@@ -240,17 +240,6 @@ void TlsEngine::commit_input(std::size_t bytes) noexcept {
   session_->received(tail);
 }
 
-std::size_t TlsEngine::feed(std::span<const std::uint8_t> ciphertext) noexcept {
-  const std::span<std::uint8_t> space = input_space();
-  const std::size_t n = std::min(space.size(), ciphertext.size());
-  if (n != 0) {
-    std::memcpy(space.data(), ciphertext.data(), n);
-    counters::copied(n);
-  }
-  commit_input(n);
-  return n;
-}
-
 std::span<const std::uint8_t> TlsEngine::pending_output() const noexcept {
   return session_ ? session_->buffers.pending_output() : std::span<const std::uint8_t>{};
 }
