@@ -4,7 +4,8 @@
 // segment, retransmission or queued frame refers to the bytes any more, then ends it: the object is
 // destroyed exactly once, which is the release. Ending must not call back into the network stack.
 //
-//   co_await stream.write_borrowed(pin.bytes(), net::Lease(std::move(pin)));   // one BlockPin
+//   std::span<const uint8_t> bytes = pin.bytes();   // before the pin moves into the lease
+//   co_await stream.write_borrowed(bytes, std::move(pin));
 //   co_await stream.write_borrowed(bytes, net::Lease::on_end(&unref, buffer));
 //
 // Freestanding, no heap: the object lives inside the lease (up to kCapacity bytes).

@@ -11,7 +11,9 @@
 //     co_await s.value.close();                                   // completes when all is acked
 //   }
 //
-// Zero-copy sends: `co_await s.value.write_borrowed(pin.bytes(), std::move(pin))` (Lease.h).
+// Zero-copy sends (Lease.h): take the span before the pin moves into the call's lease:
+//     std::span<const std::uint8_t> bytes = pin.bytes();
+//     NetError e = co_await s.value.write_borrowed(bytes, std::move(pin));
 //
 // Timeouts: wrap an operation with the timer service (`co_await timeout(d, stream.read(buf))`):
 // a cancelled operation leaves the stream consistent. A stream, listener or socket must outlive
@@ -59,7 +61,7 @@ class TcpStream {
   // no segment, retransmission or queued frame refers to it any more: after the bytes are
   // acknowledged, or after the connection was reset, aborted or failed, also when the stream is
   // gone by then. Returns once every byte is queued; waits (back-pressure) while the send buffer,
-  // lwIP's queue or kBorrowedSpans lent spans per connection are full. On an error the lease ends
+  // lwIP's queue or the connection's TcpConnection::kBorrowedSpans (16) lent spans are full. On an error the lease ends
   // once lwIP lets go of what was queued.
   exec::Task<NetError> write_borrowed(std::span<const std::uint8_t> data, Lease lease);
   // Sends FIN after everything written; reading goes on.
