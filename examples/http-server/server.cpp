@@ -94,6 +94,14 @@ class IdleClosingStream {
     touch();
     co_return e;
   }
+  // Zero-copy: the bytes go from the pinned cache block into the frames; the chunk (its pin) is
+  // the lease that keeps them there until the client has acknowledged them.
+  Task<NetError> write_borrowed(std::span<const uint8_t> data, net::Lease lease) {
+    touch();
+    NetError e = co_await stream_.write_borrowed(data, std::move(lease));
+    touch();
+    co_return e;
+  }
   Task<NetError> close() { return stream_.close(); }
   void abort() { stream_.abort(); }
 

@@ -10,6 +10,7 @@
 #include "lwip/igmp.h"
 #include "lwip/init.h"
 #include "lwip/mld6.h"
+#include "lwip/tcp.h"
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 #include "sdk/PdCounters.h"
@@ -46,14 +47,21 @@ NetStack::NetStack(exec::AsyncPd& pd, ClientQueues& queues, NetClock& clock, con
 NetStack::~NetStack() {
   rx_source_.detach();
   tx_source_.detach();
+  // Connections still lending memory are reset; their leases end once no frame refers to it.
+  for (TcpConnection& c : connections_) {
+    if (c.borrowed_count != 0 && c.pcb != nullptr) {
+      tcp_pcb* pcb = c.pcb;
+      c.detach();
+      tcp_abort(pcb);
+    }
+  }
   if (started_) {
     netif_set_down(&netif_);
     netif_remove(&netif_);
   }
-  while (backlog_count_ != 0) {
-    pbuf_free(backlog_[backlog_head_]);
-    backlog_head_ = (backlog_head_ + 1) % kBacklog;
-    --backlog_count_;
+  while (backlog_count_ != 0) pop_backlog();
+  for (TcpConnection& c : connections_) {
+    if (c.borrowed_count != 0) c.reclaim_all();
   }
   g_stack = nullptr;
   set_lwip_clock(nullptr);
@@ -119,6 +127,11 @@ void NetStack::run_timers() noexcept {
 }
 
 void NetStack::flush() noexcept {
+  if (lending_ != 0) {
+    for (TcpConnection& c : connections_) {
+      if (c.borrowed_count != 0) c.reclaim();
+    }
+  }
   const ClientQueues::Signals s = queues_.flush();
   if (s.rx) pd_.notify(config_.rx_channel);
   if (s.tx) pd_.notify(config_.tx_channel);
@@ -198,13 +211,17 @@ bool NetStack::transmit(pbuf* p) noexcept {
   return true;
 }
 
+void NetStack::pop_backlog() noexcept {
+  pbuf_free(backlog_[backlog_head_]);
+  backlog_head_ = (backlog_head_ + 1) % kBacklog;
+  --backlog_count_;
+  ++backlog_left_;
+}
+
 void NetStack::drain_backlog() noexcept {
   while (backlog_count_ != 0) {
-    pbuf* p = backlog_[backlog_head_];
-    if (!transmit(p)) return;
-    pbuf_free(p);
-    backlog_head_ = (backlog_head_ + 1) % kBacklog;
-    --backlog_count_;
+    if (!transmit(backlog_[backlog_head_])) return;
+    pop_backlog();
   }
 }
 
@@ -223,6 +240,7 @@ err_t NetStack::link_output(netif* n, pbuf* p) {
   pbuf_ref(p);
   self->backlog_[(self->backlog_head_ + self->backlog_count_) % kBacklog] = p;
   ++self->backlog_count_;
+  ++self->backlog_entered_;
   ++self->stats_.tx_backlogged;
   self->wake_.set();
   return ERR_OK;
@@ -235,7 +253,8 @@ TcpConnection* NetStack::allocate_connection() noexcept {
     c.pcb = nullptr;
     c.rx_head = c.rx_tail = nullptr;
     c.rx_offset = 0;
-    c.eof = c.connected = false;
+    c.eof = c.connected = c.lingering = false;
+    c.borrowed_head = c.borrowed_count = 0;
     c.error = NetError::None;
     c.readable.reset();
     c.writable.reset();
@@ -246,6 +265,11 @@ TcpConnection* NetStack::allocate_connection() noexcept {
 
 void NetStack::release_connection(TcpConnection& c) noexcept {
   c.discard_rx();
+  if (c.borrowed_count != 0) {
+    c.lingering = true;  // reclaim() frees the slot
+    return;
+  }
+  c.lingering = false;
   c.in_use = false;
 }
 

@@ -11,7 +11,8 @@
 // the free queue when lwIP frees it) when the Rx region is writable; otherwise they are copied into
 // a pbuf once. Transmitted frames are copied once into a Tx buffer; when none is free, frames wait
 // in a bounded backlog (referenced, not copied) and the stack asks the Tx virtualiser for a
-// notification. Queues are published once per batch and each peer is notified at most once per turn.
+// notification. TCP can send from the caller's memory (TcpStream::write_borrowed): then that copy
+// into the Tx buffer is the only one. Queues are published once per batch and each peer is notified at most once per turn.
 //
 // lwIP keeps global state, so a process has at most one NetStack. lwIP's timers are driven by the
 // PD (timers_due_in_ms(), run_timers()), from the timer service.
@@ -84,9 +85,19 @@ class NetStack {
   netif* interface() noexcept { return &netif_; }
   static NetStack* instance() noexcept;
 
-  // The connection table (Tcp.h).
+  // The connection table (Tcp.h). A released connection with lent memory (write_borrowed) stays
+  // taken, lingering, until lwIP lets go of that memory.
   TcpConnection* allocate_connection() noexcept;
   void release_connection(TcpConnection& c) noexcept;
+  // Connections with lent memory, whose spans flush() reclaims.
+  void lending_started() noexcept { ++lending_; }
+  void lending_ended() noexcept { --lending_; }
+
+  // The Tx backlog is a FIFO: a frame that entered it before backlog_ticket() returned `t` has
+  // left it (sent or dropped) once backlog_passed(t). Lent memory no segment refers to any more
+  // may still be in such a frame.
+  std::uint64_t backlog_ticket() const noexcept { return backlog_entered_; }
+  bool backlog_passed(std::uint64_t ticket) const noexcept { return backlog_left_ >= ticket; }
 
  private:
   class ChannelSource final : public exec::EventSource {
@@ -113,6 +124,7 @@ class NetStack {
   void input(const ClientQueues::Frame& frame) noexcept;
   bool transmit(pbuf* p) noexcept;
   void drain_backlog() noexcept;
+  void pop_backlog() noexcept;
   static err_t netif_init(netif* n);
   static err_t link_output(netif* n, pbuf* p);
   static void status_changed(netif* n);
@@ -133,6 +145,9 @@ class NetStack {
   pbuf* backlog_[kBacklog] = {};
   unsigned backlog_head_ = 0;
   unsigned backlog_count_ = 0;
+  std::uint64_t backlog_entered_ = 0;
+  std::uint64_t backlog_left_ = 0;
+  unsigned lending_ = 0;
   TcpConnection connections_[kConnections];
   NetStackStats stats_{};
   bool started_ = false;

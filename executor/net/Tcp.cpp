@@ -4,8 +4,13 @@
 #include <cstring>
 
 #include "executor/net/NetStack.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
 #include "sdk/PdCounters.h"
+
+// write_borrowed gives up the tail room lwIP keeps after copied data (TCP_OVERSIZE) by clearing
+// unsent_oversize, which lwIP's debug check would see as a mismatch with the segment's record.
+static_assert(!TCP_OVERSIZE_DBGCHECK, "corokit net: write_borrowed assumes lwIP without LWIP_DEBUG");
 
 namespace corokit::net {
 namespace {
@@ -41,6 +46,7 @@ err_t on_recv(void* arg, tcp_pcb* pcb, pbuf* p, err_t) {
     forget_if_done(c, pcb);
   } else {
     c->append_rx(p);
+    if (c->lingering) c->discard_rx();  // nobody reads any more
   }
   c->readable.set();
   return ERR_OK;
@@ -84,6 +90,35 @@ err_t retry_close(void*, tcp_pcb* pcb) {
 void close_pcb(tcp_pcb* pcb) {
   if (tcp_close(pcb) != ERR_OK) tcp_poll(pcb, retry_close, 1);
 }
+
+std::uint32_t seqno(const tcp_seg* seg) { return lwip_ntohl(seg->tcphdr->seqno); }
+
+// Whether a segment lwIP still holds (unsent, or sent and not yet acknowledged, possibly to be
+// retransmitted) carries a byte before sequence number `end`. Both queues are in sequence order;
+// a fast retransmission moves the oldest unacknowledged segment to the front of `unsent`.
+bool segments_before(const tcp_pcb* pcb, std::uint32_t end) {
+  if (pcb == nullptr) return false;  // lwIP has freed the pcb and its segments
+  const tcp_seg* unacked = pcb->unacked;
+  const tcp_seg* unsent = pcb->unsent;
+  if (unacked == nullptr && unsent == nullptr) return false;
+  std::uint32_t oldest = unacked != nullptr ? seqno(unacked) : seqno(unsent);
+  if (unacked != nullptr && unsent != nullptr && TCP_SEQ_LT(seqno(unsent), oldest)) oldest = seqno(unsent);
+  return TCP_SEQ_LT(oldest, end);
+}
+
+// Bytes tcp_write can take by reference now: its send buffer, and its queue of pbufs, where a
+// referenced segment takes two (a header and the reference) and a reference appended to the last
+// unsent segment one more. Segments are as long as tcp_write makes them (mss_local there).
+std::size_t borrowable(const tcp_pcb* pcb) {
+  const unsigned queued = tcp_sndqueuelen(pcb);
+  if (queued + 4 >= TCP_SND_QUEUELEN) return 0;
+  std::size_t mss = std::min<std::size_t>(pcb->mss, std::min<std::size_t>(pcb->snd_wnd_max / 2, 0xffff));
+  if (mss == 0) mss = pcb->mss;
+  const std::size_t segments = (TCP_SND_QUEUELEN - queued - 4) / 2;
+  return std::min<std::size_t>({tcp_sndbuf(pcb), segments * mss, 0xffff});
+}
+
+NetError failure(const TcpConnection* c) { return c->error != NetError::None ? c->error : NetError::Closed; }
 
 }  // namespace
 
@@ -181,6 +216,64 @@ void TcpConnection::discard_rx() noexcept {
   }
 }
 
+unsigned TcpConnection::lend(Lease&& lease) noexcept {
+  const unsigned i = (borrowed_head + borrowed_count) % kBorrowedSpans;
+  BorrowedSpan& span = borrowed[i];
+  span.lease = static_cast<Lease&&>(lease);
+  span.end_seq = pcb->snd_lbb;
+  span.backlog_ticket = 0;
+  span.sealed = false;
+  span.unreferenced = false;
+  if (borrowed_count++ == 0) stack->lending_started();
+  return i;
+}
+
+void TcpConnection::reclaim() noexcept {
+  bool released = false;
+  while (borrowed_count != 0) {
+    BorrowedSpan& span = borrowed[borrowed_head];
+    if (!span.sealed) break;
+    if (!span.unreferenced) {
+      if (segments_before(pcb, span.end_seq)) break;
+      // No segment refers to the span now, and none will again; frames already in the Tx backlog
+      // still may.
+      span.unreferenced = true;
+      span.backlog_ticket = stack->backlog_ticket();
+    }
+    if (!stack->backlog_passed(span.backlog_ticket)) break;
+    Lease ending = static_cast<Lease&&>(span.lease);
+    borrowed_head = (borrowed_head + 1) % kBorrowedSpans;
+    if (--borrowed_count == 0) stack->lending_ended();
+    ending.end();
+    released = true;
+  }
+  if (released) writable.set();  // a writer waiting for a free span
+  if (lingering && borrowed_count == 0) {
+    lingering = false;
+    if (pcb != nullptr) {
+      tcp_pcb* p = pcb;
+      discard_rx();
+      detach();
+      close_pcb(p);
+    }
+    in_use = false;
+  }
+}
+
+void TcpConnection::reclaim_all() noexcept {
+  while (borrowed_count != 0) {
+    Lease ending = static_cast<Lease&&>(borrowed[borrowed_head].lease);
+    borrowed_head = (borrowed_head + 1) % kBorrowedSpans;
+    --borrowed_count;
+    ending.end();
+  }
+  stack->lending_ended();
+  if (lingering) {
+    lingering = false;
+    in_use = false;
+  }
+}
+
 bool TcpConnection::all_acked() const noexcept { return pcb == nullptr || (pcb->unsent == nullptr && pcb->unacked == nullptr); }
 
 // ---- TcpStream -------------------------------------------------------------------------------
@@ -204,8 +297,15 @@ void TcpStream::release() noexcept {
   if (c->pcb != nullptr) {
     tcp_pcb* pcb = c->pcb;
     c->discard_rx();
-    c->detach();
-    close_pcb(pcb);
+    if (c->borrowed_count == 0) {
+      c->detach();
+      close_pcb(pcb);
+    } else {
+      // Lent memory: the callbacks stay until lwIP has let go of it (TcpConnection::reclaim closes
+      // the pcb then). The FIN follows the data now; reading stays open, so unread data that
+      // arrives later is dropped instead of answered with a reset.
+      tcp_shutdown(pcb, 0, 1);
+    }
   }
   stack->release_connection(*c);
   stack->flush();
@@ -269,6 +369,55 @@ exec::Task<NetError> TcpStream::write(std::span<const std::uint8_t> data) {
     if (e != ERR_MEM) co_return from_lwip(e);
     // Back-pressure: the send buffer (or lwIP's heap) is full until acknowledgements arrive.
     tcp_output(c->pcb);
+    c->stack->flush();
+    c->writable.reset();
+    co_await c->writable;
+  }
+  if (c->pcb != nullptr) tcp_output(c->pcb);
+  c->stack->flush();
+  co_return NetError::None;
+}
+
+exec::Task<NetError> TcpStream::write_borrowed(std::span<const std::uint8_t> data, Lease lease) {
+  TcpConnection* c = c_;
+  if (c == nullptr) co_return NetError::NotConnected;
+  if (data.empty()) co_return NetError::None;  // the lease ends with this call
+  while (c->borrowed_count == TcpConnection::kBorrowedSpans) {
+    if (c->pcb == nullptr) co_return failure(c);
+    c->writable.reset();
+    co_await c->writable;
+  }
+  if (c->pcb == nullptr) co_return failure(c);
+  // From here the span belongs to the connection; it is sealed however this call ends (also when
+  // it is cancelled), and its lease ends once lwIP has let go of what was queued.
+  const unsigned slot = c->lend(static_cast<Lease&&>(lease));
+  struct Seal {
+    BorrowedSpan& span;
+    ~Seal() { span.sealed = true; }
+  } seal{c->borrowed[slot]};
+  std::size_t done = 0;
+  while (done < data.size()) {
+    tcp_pcb* pcb = c->pcb;
+    if (pcb == nullptr) co_return failure(c);
+    const std::size_t room = borrowable(pcb);
+    err_t e = ERR_MEM;
+    std::size_t n = 0;
+    if (room != 0) {
+      n = std::min(room, data.size() - done);
+      // Room lwIP keeps after copied data would be filled by copying: the bytes are referenced.
+      pcb->unsent_oversize = 0;
+      const u8_t flags = done + n < data.size() ? TCP_WRITE_FLAG_MORE : 0;  // no TCP_WRITE_FLAG_COPY
+      e = tcp_write(pcb, data.data() + done, static_cast<u16_t>(n), flags);
+    }
+    if (e == ERR_OK) {  // lwIP's segments refer to the bytes (PBUF_ROM): no copy
+      done += n;
+      seal.span.end_seq = pcb->snd_lbb;
+      continue;
+    }
+    if (e != ERR_MEM) co_return from_lwip(e);
+    // Back-pressure: the send buffer, lwIP's pbuf queue or its pools are full until
+    // acknowledgements arrive.
+    tcp_output(pcb);
     c->stack->flush();
     c->writable.reset();
     co_await c->writable;

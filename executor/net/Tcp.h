@@ -11,6 +11,10 @@
 //     co_await s.value.close();                                   // completes when all is acked
 //   }
 //
+// Zero-copy sends (Lease.h): take the span before the pin moves into the call's lease:
+//     std::span<const std::uint8_t> bytes = pin.bytes();
+//     NetError e = co_await s.value.write_borrowed(bytes, std::move(pin));
+//
 // Timeouts: wrap an operation with the timer service (`co_await timeout(d, stream.read(buf))`):
 // a cancelled operation leaves the stream consistent. A stream, listener or socket must outlive
 // the tasks of its operations.
@@ -22,6 +26,7 @@
 
 #include "executor/Event.h"
 #include "executor/Task.h"
+#include "executor/net/Lease.h"
 #include "executor/net/NetResult.h"
 
 struct tcp_pcb;
@@ -48,8 +53,17 @@ class TcpStream {
   bool valid() const noexcept { return c_ != nullptr; }
   // Reads what is available (waiting until something is): 0 means the peer closed its side.
   exec::Task<NetResult<std::size_t>> read(std::span<std::uint8_t> out);
-  // Writes every byte, waiting while the send buffer is full.
+  // Writes every byte, waiting while the send buffer is full. The bytes are copied into lwIP's
+  // segments: `data` is free again when write returns.
   exec::Task<NetError> write(std::span<const std::uint8_t> data);
+  // Writes every byte without copying it: lwIP's segments refer to `data` (zero-copy; the one copy
+  // left is the frame's into a Tx buffer). `lease` keeps `data` valid and ends, exactly once, when
+  // no segment, retransmission or queued frame refers to it any more: after the bytes are
+  // acknowledged, or after the connection was reset, aborted or failed, also when the stream is
+  // gone by then. Returns once every byte is queued; waits (back-pressure) while the send buffer,
+  // lwIP's queue or the connection's TcpConnection::kBorrowedSpans (16) lent spans are full. On an error the lease ends
+  // once lwIP lets go of what was queued.
+  exec::Task<NetError> write_borrowed(std::span<const std::uint8_t> data, Lease lease);
   // Sends FIN after everything written; reading goes on.
   NetError shutdown() noexcept;
   // Shuts down, waits until everything written has been acknowledged (or the connection failed),

@@ -6,13 +6,17 @@
 //   Task<R> read(std::span<uint8_t>)          R has ok() and value (bytes read; 0: peer closed)
 //   Task<E> write(std::span<const uint8_t>)   E has ok(), or E{} means success
 //   Task<E> close()                           graceful: returns once everything written is acked
+// and, optionally, zero-copy sends (TcpStream::write_borrowed):
+//   Task<E> write_borrowed(std::span<const uint8_t>, Chunk&&)   sends the bytes in place, keeping
+//                                               the chunk (its pin) until the peer has them
 // `Site` serves files:
 //   using File = ...;                           has `bool directory` and `uint64_t size`
 //   using Chunk = ...;                          has `std::span<const uint8_t> bytes()`; it pins
 //                                               those bytes (e.g. in a block cache) while it lives
 //   Task<fs::FsError> lookup(std::string_view path, File& out);
 //   Task<fs::FsError> chunk(File& file, uint64_t offset, Chunk& out);   at least one byte
-// Serving a file therefore costs one copy: from wherever the site keeps it into the stream.
+// Serving a file therefore costs one copy: from wherever the site keeps it into the stream; with
+// write_borrowed, the one copy is the stream's own into its frames.
 // Freestanding: no allocation beyond the coroutine frame (which holds the request buffer).
 #pragma once
 
@@ -20,6 +24,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <utility>
 
 #include "executor/Task.h"
 #include "executor/fs/FatFormat.h"
@@ -145,7 +150,11 @@ exec::Task<bool> answer(Stream& stream, Site& site, ServerCounters& counters, co
     if (e != fs::FsError::None || chunk.bytes().empty()) co_return false;
     std::span<const uint8_t> bytes = chunk.bytes();
     if (bytes.size() > file.size - offset) bytes = bytes.first(size_t(file.size - offset));
-    if (!co_await write_all(stream, bytes.data(), bytes.size())) co_return false;
+    if constexpr (requires { stream.write_borrowed(bytes, std::move(chunk)); }) {
+      if (!succeeded(co_await stream.write_borrowed(bytes, std::move(chunk)))) co_return false;
+    } else {
+      if (!co_await write_all(stream, bytes.data(), bytes.size())) co_return false;
+    }
     offset += bytes.size();
     counters.body_bytes += bytes.size();
   }

@@ -17,7 +17,7 @@
 #define MEMP_MEM_MALLOC 0
 #define MEM_ALIGNMENT 8
 #define MEM_SIZE (8 * 1024 * 1024)
-#define MEMP_NUM_PBUF 1024          /* PBUF_REF/ROM headers */
+#define MEMP_NUM_PBUF (1024 + MEMP_NUM_TCP_SEG)  /* PBUF_REF/ROM headers: one per zero-copy TCP segment */
 #define MEMP_NUM_RAW_PCB 4
 #define MEMP_NUM_UDP_PCB 16
 #define MEMP_NUM_TCP_PCB 160
@@ -43,6 +43,10 @@
 #define LWIP_HAVE_LOOPIF 0
 #define LWIP_SINGLE_NETIF 1
 #define LWIP_SUPPORT_CUSTOM_PBUF 1
+/* A frame kept beyond the call that sends it (ARP and neighbour-discovery queues) is copied unless
+ * its pbufs own their data: PBUF_ROM pbufs refer to memory lent by TcpStream::write_borrowed, which
+ * is released when lwIP's segments are, not when such a queue lets go. */
+#define PBUF_NEEDS_COPY(p) (((p)->type_internal & PBUF_TYPE_FLAG_STRUCT_DATA_CONTIGUOUS) == 0)
 
 /* IPv4 with DHCP, IGMP (multicast); IPv6 with SLAAC, as Debian's build enables it. */
 #define LWIP_IPV4 1
