@@ -263,7 +263,9 @@ bool HostKernel::poll(sdk::Event& ev) {
 
 void HostKernel::sleep() {
   wait_until([this] { return anything_pending(); }, *status_, ins_, waitv_, waitv_count_, spin_ ? desc_->spin_ns : 0);
-  status_->cpu.store(current_cpu(), std::memory_order_relaxed);
+  // Written only when it changed: callers read this line on every call, a store would take it away.
+  unsigned cpu = current_cpu();
+  if (status_->cpu.load(std::memory_order_relaxed) != cpu) status_->cpu.store(cpu, std::memory_order_relaxed);
 }
 
 sdk::Event HostKernel::wait(const sdk::WaitRequest& req) {
