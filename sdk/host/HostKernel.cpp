@@ -91,7 +91,9 @@ sdk::Word HostKernel::ppcall(unsigned ch, sdk::Word info) {
     await_reply(*s, seq, p, c.call_timeout_us, aborts, ch);
   } else {  // Microkit's behaviour: nothing can end the call but the reply (the benchmarked path)
     kick(*p.out, *p.peer_status);
-    ppc_await(*s, seq, *p.peer_status, spin_ ? desc_->spin_ns : 0, current_cpu());
+    unsigned cpu = current_cpu();
+    publish_cpu(cpu);  // the callee spins after its reply only while this PD runs elsewhere
+    ppc_await(*s, seq, *p.peer_status, spin_ ? desc_->spin_ns : 0, cpu);
   }
   set_state(PdState::Running);
   if (last_failure_ != sdk::CallFailure::None) {
@@ -117,7 +119,9 @@ bool HostKernel::aborted(uint32_t seen, unsigned ch, uint32_t seq) {
 // the monitor's abort word at once, until the reply, an abort or the channel's timeout.
 void HostKernel::await_reply(PpcSlot& s, uint32_t seq, const Pair& p, uint32_t timeout_us, uint32_t aborts, unsigned ch) {
   uint64_t deadline = timeout_us != 0 ? now_ns() + uint64_t{timeout_us} * 1000 : 0;
-  if (spin_) ppc_await_spin(s, seq, *p.peer_status, desc_->spin_ns, current_cpu());
+  unsigned cpu = current_cpu();
+  publish_cpu(cpu);
+  if (spin_) ppc_await_spin(s, seq, *p.peer_status, desc_->spin_ns, cpu);
   uint32_t seen = s.reply_seq.load(std::memory_order_acquire);
   if (seen == seq) return;
   s.caller_sleeping.store(1, std::memory_order_seq_cst);
@@ -261,10 +265,25 @@ bool HostKernel::poll(sdk::Event& ev) {
   return true;
 }
 
+// Spinning pays only while a peer that may send runs on another CPU: a peer on this CPU (say, the
+// caller just answered) cannot run before this PD stops, and a sleeping one sends nothing soon.
+bool HostKernel::peer_busy_elsewhere(unsigned cpu) const {
+  for (unsigned i = 0; i < pair_count_; ++i) {
+    const StatusPage& peer = *pairs_[i].peer_status;
+    if (peer.asleep.load(std::memory_order_relaxed) == 0 && peer.cpu.load(std::memory_order_relaxed) != cpu) return true;
+  }
+  return false;
+}
+
 void HostKernel::sleep() {
-  wait_until([this] { return anything_pending(); }, *status_, ins_, waitv_, waitv_count_, spin_ ? desc_->spin_ns : 0);
-  // Written only when it changed: callers read this line on every call, a store would take it away.
   unsigned cpu = current_cpu();
+  uint64_t spin = spin_ && peer_busy_elsewhere(cpu) ? desc_->spin_ns : 0;
+  wait_until([this] { return anything_pending(); }, *status_, ins_, waitv_, waitv_count_, spin);
+  publish_cpu(current_cpu());
+}
+
+// Written only when it changed: peers read this line on every call, a store would take it away.
+void HostKernel::publish_cpu(unsigned cpu) {
   if (status_->cpu.load(std::memory_order_relaxed) != cpu) status_->cpu.store(cpu, std::memory_order_relaxed);
 }
 

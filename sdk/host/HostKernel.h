@@ -45,6 +45,8 @@ class HostKernel final : public sdk::Kernel {
   void note(uint32_t bits);
   bool poll(sdk::Event& ev);
   bool anything_pending() const;
+  bool peer_busy_elsewhere(unsigned cpu) const;
+  void publish_cpu(unsigned cpu);
   void sleep();
   void send_reply(sdk::Word info);
   bool aborted(uint32_t seen, unsigned ch, uint32_t seq);
