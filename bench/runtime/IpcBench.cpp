@@ -96,11 +96,16 @@ void callee(Shared& s, uint64_t spin_ns) {
   host::WaitVector wv{0, reinterpret_cast<uint64_t>(&in->woken), host::kFutex2Size32, 0};
   StatusPage& me = s.status[1];
   uint64_t mrs[host::kMaxMrs];
-  while (!s.stop.load(std::memory_order_relaxed)) {
-    host::wait_until([&] { return host::ppc_pending(s.slot) || s.stop.load(std::memory_order_relaxed); }, me, &in, &wv, 1,
-                     spin_ns);
+  auto publish_cpu = [&me] {
     uint32_t cpu = static_cast<uint32_t>(sched_getcpu());
     if (me.cpu.load(std::memory_order_relaxed) != cpu) me.cpu.store(cpu, std::memory_order_relaxed);
+  };
+  while (!s.stop.load(std::memory_order_relaxed)) {
+    // As the PD runtime does: the CPU is published before waiting, and again after a real sleep.
+    publish_cpu();
+    bool slept = host::wait_until([&] { return host::ppc_pending(s.slot) || s.stop.load(std::memory_order_relaxed); }, me,
+                                  &in, &wv, 1, spin_ns);
+    if (slept) publish_cpu();
     if (!host::ppc_pending(s.slot)) continue;
     uint32_t seq;
     uint64_t info = host::ppc_take(s.slot, mrs, &seq);

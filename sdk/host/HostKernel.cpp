@@ -276,10 +276,13 @@ bool HostKernel::peer_busy_elsewhere(unsigned cpu) const {
 }
 
 void HostKernel::sleep() {
+  // The CPU is published before waiting, so an event that comes during the spin is served without
+  // that detour; after a real sleep the PD may run elsewhere and publishes again.
   unsigned cpu = current_cpu();
+  publish_cpu(cpu);
   uint64_t spin = spin_ && peer_busy_elsewhere(cpu) ? desc_->spin_ns : 0;
-  wait_until([this] { return anything_pending(); }, *status_, ins_, waitv_, waitv_count_, spin);
-  publish_cpu(current_cpu());
+  bool slept = wait_until([this] { return anything_pending(); }, *status_, ins_, waitv_, waitv_count_, spin);
+  if (slept) publish_cpu(current_cpu());
 }
 
 // Written only when it changed: peers read this line on every call, a store would take it away.

@@ -112,9 +112,10 @@ inline void copy_words(uint64_t* to, const uint64_t* from, unsigned n) {
 // Caller: publishes the request (label, count and `count` words of `mrs`); returns its sequence
 // number. Wake the callee afterwards with kick().
 inline uint32_t ppc_send(PpcSlot& s, uint64_t info, const uint64_t* mrs) {
+  uint64_t tick = arrival_tick();  // first, so reading the counter overlaps the copy
   copy_words(s.call_mrs, mrs, message_count(info));
   s.call_info = info;
-  s.call_stamp.store(arrival_tick(), std::memory_order_relaxed);
+  s.call_stamp.store(tick, std::memory_order_relaxed);
   uint32_t seq = s.call_seq.load(std::memory_order_relaxed) + 1;
   s.call_seq.store(seq, std::memory_order_seq_cst);
   return seq;
@@ -178,16 +179,20 @@ inline void ppc_reply(PpcSlot& s, uint32_t seq, uint64_t info, const uint64_t* m
 }
 
 // Receiver: waits until `ready()`; spins first for up to `spin_ns`, then re-arms every direction it
-// waits on, says it is asleep, and sleeps on all their wake words at once.
+// waits on, says it is asleep, and sleeps on all their wake words at once. Returns whether it went
+// to sleep (it may then run on another CPU).
 template <typename Ready>
-void wait_until(Ready ready, StatusPage& self, Direction* const* in, WaitVector* waitv, unsigned n, uint64_t spin_ns) {
+bool wait_until(Ready ready, StatusPage& self, Direction* const* in, WaitVector* waitv, unsigned n, uint64_t spin_ns) {
   if (spin_ns != 0) spin_while([&] { return !ready(); }, spin_ns);
+  bool slept = false;
   while (!ready()) {
     for (unsigned i = 0; i < n; ++i) rearm(*in[i]);
     self.asleep.store(1, std::memory_order_seq_cst);
     if (!ready()) futex_waitv(waitv, n);
     self.asleep.store(0, std::memory_order_relaxed);
+    slept = true;
   }
+  return slept;
 }
 
 }  // namespace corokit::host

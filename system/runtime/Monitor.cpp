@@ -252,6 +252,9 @@ Status Monitor::prepare() {
   domains_ = DomainSchedule::of(sys_);
   if (sys_.domains && !domains_) mon("MON|WARN: the system declares domains but no schedule entry: every PD runs");
   if (image_.pds.size() != sys_.pds.size()) return Error{"the image has no program for every PD"};
+  for (const image::PdImage& pd : image_.pds) {
+    if (pd.elf >= image_.elfs.size()) return Error{"the image refers to an ELF it does not hold"};
+  }
 
   epoll_ = Fd(epoll_create1(EPOLL_CLOEXEC));
   devnull_ = Fd(open("/dev/null", O_RDWR | O_CLOEXEC));
