@@ -10,7 +10,7 @@
 
 namespace corokit::host {
 
-inline constexpr uint32_t kAbiVersion = 3;
+inline constexpr uint32_t kAbiVersion = 4;
 inline constexpr uint64_t kPageSize = 0x1000;
 inline constexpr unsigned kMaxIds = 62;
 inline constexpr unsigned kMaxMrs = 120;
