@@ -144,8 +144,8 @@ void BM_PpcRoundTrip(benchmark::State& state) {
     auto start = std::chrono::steady_clock::now();
     for (auto _ : state) {
       uint32_t seq = host::ppc_send(s.slot, (uint64_t{1} << 12) | 1, mrs);
-      host::kick(s.pair.dir[0], s.status[1]);
-      host::ppc_await(s.slot, seq, s.status[1], caller_spin, me);
+      bool waking = host::ppc_kick(s.pair.dir[0], s.status[1]);
+      host::ppc_await(s.slot, seq, s.status[1], caller_spin, me, waking);
       host::ppc_receive(s.slot, mrs);
       ++n;
     }

@@ -87,13 +87,13 @@ sdk::Word HostKernel::ppcall(unsigned ch, sdk::Word info) {
       yield_to_monitor(Yield::Call, c.pair, c.slot, ch);
     }
   } else if (fail_fast || c.call_timeout_us != 0) {
-    kick(*p.out, *p.peer_status);
-    await_reply(*s, seq, p, c.call_timeout_us, aborts, ch);
+    bool waking = ppc_kick(*p.out, *p.peer_status);
+    await_reply(*s, seq, p, c.call_timeout_us, aborts, ch, waking);
   } else {  // Microkit's behaviour: nothing can end the call but the reply (the benchmarked path)
-    kick(*p.out, *p.peer_status);
+    bool waking = ppc_kick(*p.out, *p.peer_status);
     unsigned cpu = current_cpu();
     publish_cpu(cpu);  // the callee spins after its reply only while this PD runs elsewhere
-    ppc_await(*s, seq, *p.peer_status, spin_ ? desc_->spin_ns : 0, cpu);
+    ppc_await(*s, seq, *p.peer_status, spin_ ? desc_->spin_ns : 0, cpu, waking);
   }
   set_state(PdState::Running);
   if (last_failure_ != sdk::CallFailure::None) {
@@ -117,11 +117,12 @@ bool HostKernel::aborted(uint32_t seen, unsigned ch, uint32_t seq) {
 
 // Parallel mode: bounded spin while the callee is about to answer, then sleep on the reply word and
 // the monitor's abort word at once, until the reply, an abort or the channel's timeout.
-void HostKernel::await_reply(PpcSlot& s, uint32_t seq, const Pair& p, uint32_t timeout_us, uint32_t aborts, unsigned ch) {
+void HostKernel::await_reply(PpcSlot& s, uint32_t seq, const Pair& p, uint32_t timeout_us, uint32_t aborts, unsigned ch,
+                             bool waking) {
   uint64_t deadline = timeout_us != 0 ? now_ns() + uint64_t{timeout_us} * 1000 : 0;
   unsigned cpu = current_cpu();
   publish_cpu(cpu);
-  if (spin_) ppc_await_spin(s, seq, *p.peer_status, desc_->spin_ns, cpu);
+  if (spin_) ppc_await_spin(s, seq, *p.peer_status, desc_->spin_ns, cpu, waking);
   uint32_t seen = s.reply_seq.load(std::memory_order_acquire);
   if (seen == seq) return;
   s.caller_sleeping.store(1, std::memory_order_seq_cst);

@@ -110,7 +110,7 @@ inline void copy_words(uint64_t* to, const uint64_t* from, unsigned n) {
 // ---- protected calls over a PpcSlot ---------------------------------------------------------------
 
 // Caller: publishes the request (label, count and `count` words of `mrs`); returns its sequence
-// number. Wake the callee afterwards with kick().
+// number. Wake the callee afterwards with ppc_kick().
 inline uint32_t ppc_send(PpcSlot& s, uint64_t info, const uint64_t* mrs) {
   uint64_t tick = arrival_tick();  // first, so reading the counter overlaps the copy
   copy_words(s.call_mrs, mrs, message_count(info));
@@ -121,21 +121,44 @@ inline uint32_t ppc_send(PpcSlot& s, uint64_t info, const uint64_t* mrs) {
   return seq;
 }
 
+// Caller: wakes the callee of the call just sent if it sleeps (`d` is the direction towards it).
+// Returns whether it was asleep: it is waking up now.
+inline bool ppc_kick(Direction& d, const StatusPage& callee) {
+  if (callee.asleep.load(std::memory_order_seq_cst) == 0) return false;
+  if (d.woken.exchange(1, std::memory_order_seq_cst) == 0) futex_wake(&d.woken);
+  return true;
+}
+
+// How much longer a caller spins for a callee it had to wake (below).
+inline constexpr uint64_t kWakingSpinFactor = 20;
+
 // Caller: spins for up to `spin_ns` while the reply to `seq` is not there and the callee is awake on
-// another CPU (it is about to answer).
-inline void ppc_await_spin(PpcSlot& s, uint32_t seq, const StatusPage& callee, uint64_t spin_ns, unsigned my_cpu) {
+// another CPU (it is about to answer). A callee that was asleep (`waking`, from ppc_kick) is given
+// up to kWakingSpinFactor x `spin_ns` to wake up and answer: a wake-up across CPUs takes longer than
+// the usual spin (about 35 us on the development VM), and a caller that slept meanwhile would have
+// to be woken by the reply in turn; each side's spin would then run out while the other wakes up,
+// and every later call would pay two wake-ups.
+inline void ppc_await_spin(PpcSlot& s, uint32_t seq, const StatusPage& callee, uint64_t spin_ns, unsigned my_cpu,
+                           bool waking = false) {
   if (spin_ns == 0) return;
   spin_while(
       [&] {
-        return s.reply_seq.load(std::memory_order_acquire) != seq && callee.asleep.load(std::memory_order_relaxed) == 0 &&
-               callee.cpu.load(std::memory_order_relaxed) != my_cpu;
+        if (s.reply_seq.load(std::memory_order_acquire) == seq || callee.cpu.load(std::memory_order_relaxed) == my_cpu) {
+          return false;
+        }
+        if (callee.asleep.load(std::memory_order_relaxed) == 0) {
+          waking = false;  // it runs: from now on, spin only while it stays awake
+          return true;
+        }
+        return waking;
       },
-      spin_ns);
+      waking ? spin_ns * kWakingSpinFactor : spin_ns);
 }
 
 // Caller: waits for the reply to `seq`: spins (above), then sleeps on the reply word.
-inline void ppc_await(PpcSlot& s, uint32_t seq, const StatusPage& callee, uint64_t spin_ns, unsigned my_cpu) {
-  ppc_await_spin(s, seq, callee, spin_ns, my_cpu);
+inline void ppc_await(PpcSlot& s, uint32_t seq, const StatusPage& callee, uint64_t spin_ns, unsigned my_cpu,
+                      bool waking = false) {
+  ppc_await_spin(s, seq, callee, spin_ns, my_cpu, waking);
   uint32_t seen = s.reply_seq.load(std::memory_order_acquire);
   if (seen == seq) return;
   s.caller_sleeping.store(1, std::memory_order_seq_cst);
