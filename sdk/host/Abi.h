@@ -12,7 +12,7 @@
 
 namespace corokit::host {
 
-inline constexpr uint32_t kAbiVersion = 3;
+inline constexpr uint32_t kAbiVersion = 4;
 inline constexpr uint64_t kPageSize = 0x1000;
 inline constexpr unsigned kMaxIds = 62;
 inline constexpr unsigned kMaxMrs = 120;
@@ -47,21 +47,31 @@ struct alignas(64) Direction {
   std::atomic<uint32_t> woken;
 };
 
-// One protected-call path (a `pp` channel end). The caller writes the request half, the callee the
-// reply half; sequence numbers make torn or stale data detectable (a restarted peer continues from
-// the current sequence).
+// One protected-call path (a `pp` channel end), laid out so that a call moves as few cache lines
+// between the two CPUs as possible: the request half (written by the caller only), the reply half
+// (written by the callee only) and the callee's bookkeeping each start a 64-byte line, and each
+// half's header is followed by its first message words, so a call of up to 4 words moves one line
+// to the callee and a reply of up to 6 words one line back. Sequence numbers make torn or stale
+// data detectable (a restarted peer continues from the current sequence).
 struct alignas(64) PpcSlot {
-  std::atomic<uint32_t> call_seq;        // caller: incremented per call
-  std::atomic<uint32_t> taken_seq;       // callee: the call it started serving
-  std::atomic<uint32_t> reply_seq;       // callee: the call it answered; the caller's futex word
-  std::atomic<uint32_t> caller_sleeping;
-  std::atomic<uint64_t> call_stamp;      // caller: arrival time, for FIFO among equal priorities
-  std::atomic<uint32_t> cancel_seq;      // caller: the call it gave up on (R4); never served then
+  // The request half: the caller.
+  std::atomic<uint32_t> call_seq;         // incremented per call
+  std::atomic<uint32_t> cancel_seq;       // the call it gave up on (R4); never served then
+  std::atomic<uint32_t> caller_sleeping;  // the caller sleeps on reply_seq: the reply must wake it
+  uint32_t reserved0;
   uint64_t call_info;
-  uint64_t reply_info;
+  std::atomic<uint64_t> call_stamp;       // arrival tick (arrival_tick()), for FIFO among equal priorities
   uint64_t call_mrs[kMaxMrs];
+  // The reply half: the callee.
+  alignas(64) std::atomic<uint32_t> reply_seq;  // the call it answered; the caller's futex word
+  uint32_t reserved1;
+  uint64_t reply_info;
   uint64_t reply_mrs[kMaxMrs];
+  // The callee's own line: nobody reads it on the call path.
+  alignas(64) std::atomic<uint32_t> taken_seq;  // the call it started serving
 };
+static_assert(offsetof(PpcSlot, call_mrs) == 32 && offsetof(PpcSlot, reply_seq) == 1024 &&
+              offsetof(PpcSlot, reply_mrs) == 1040 && offsetof(PpcSlot, taken_seq) == 2048 && sizeof(PpcSlot) == 2112);
 
 // The object shared by two PDs that have at least one channel: both notification directions,
 // then the protected-call slots of their `pp` channels.

@@ -90,11 +90,13 @@ sdk::Word HostKernel::ppcall(unsigned ch, sdk::Word info) {
       yield_to_monitor(Yield::Call, c.pair, c.slot, ch);
     }
   } else if (fail_fast || c.call_timeout_us != 0) {
-    kick(*p.out, *p.peer_status);
-    await_reply(*s, seq, p, c.call_timeout_us, aborts, ch);
+    bool waking = ppc_kick(*p.out, *p.peer_status);
+    await_reply(*s, seq, p, c.call_timeout_us, aborts, ch, waking);
   } else {  // Microkit's behaviour: nothing can end the call but the reply (the benchmarked path)
-    kick(*p.out, *p.peer_status);
-    ppc_await(*s, seq, *p.peer_status, spin_ ? desc_->spin_ns : 0, current_cpu());
+    bool waking = ppc_kick(*p.out, *p.peer_status);
+    unsigned cpu = current_cpu();
+    publish_cpu(cpu);  // the callee spins after its reply only while this PD runs elsewhere
+    ppc_await(*s, seq, *p.peer_status, spin_ ? desc_->spin_ns : 0, cpu, waking);
   }
   set_state(PdState::Running);
   if (last_failure_ != sdk::CallFailure::None) {
@@ -118,9 +120,12 @@ bool HostKernel::aborted(uint32_t seen, unsigned ch, uint32_t seq) {
 
 // Parallel mode: bounded spin while the callee is about to answer, then sleep on the reply word and
 // the monitor's abort word at once, until the reply, an abort or the channel's timeout.
-void HostKernel::await_reply(PpcSlot& s, uint32_t seq, const Pair& p, uint32_t timeout_us, uint32_t aborts, unsigned ch) {
+void HostKernel::await_reply(PpcSlot& s, uint32_t seq, const Pair& p, uint32_t timeout_us, uint32_t aborts, unsigned ch,
+                             bool waking) {
   uint64_t deadline = timeout_us != 0 ? now_ns() + uint64_t{timeout_us} * 1000 : 0;
-  if (spin_) ppc_await_spin(s, seq, *p.peer_status, desc_->spin_ns, current_cpu());
+  unsigned cpu = current_cpu();
+  publish_cpu(cpu);
+  if (spin_) ppc_await_spin(s, seq, *p.peer_status, desc_->spin_ns, cpu, waking);
   uint32_t seen = s.reply_seq.load(std::memory_order_acquire);
   if (seen == seq) return;
   s.caller_sleeping.store(1, std::memory_order_seq_cst);
@@ -266,10 +271,31 @@ bool HostKernel::poll(sdk::Event& ev) {
   return true;
 }
 
+// Spinning pays only while a peer that may send runs on another CPU: a peer on this CPU (say, the
+// caller just answered) cannot run before this PD stops, and a sleeping one sends nothing soon.
+bool HostKernel::peer_busy_elsewhere(unsigned cpu) const {
+  for (unsigned i = 0; i < pair_count_; ++i) {
+    const StatusPage& peer = *pairs_[i].peer_status;
+    if (peer.asleep.load(std::memory_order_relaxed) == 0 && peer.cpu.load(std::memory_order_relaxed) != cpu) return true;
+  }
+  return false;
+}
+
 void HostKernel::sleep() {
+  // The CPU is published before waiting, so an event that comes during the spin is served without
+  // that detour; after a real sleep the PD may run elsewhere and publishes again.
+  unsigned cpu = current_cpu();
+  publish_cpu(cpu);
+  // A PD pinned with others to one CPU never spins while idle (its CPU-mates could not run).
   const bool idle_spin = spin_ && (desc_->flags & kBootNoIdleSpin) == 0;
-  wait_until([this] { return anything_pending(); }, *status_, ins_, waitv_, waitv_count_, idle_spin ? desc_->spin_ns : 0);
-  status_->cpu.store(current_cpu(), std::memory_order_relaxed);
+  uint64_t spin = idle_spin && peer_busy_elsewhere(cpu) ? desc_->spin_ns : 0;
+  bool slept = wait_until([this] { return anything_pending(); }, *status_, ins_, waitv_, waitv_count_, spin);
+  if (slept) publish_cpu(current_cpu());
+}
+
+// Written only when it changed: peers read this line on every call, a store would take it away.
+void HostKernel::publish_cpu(unsigned cpu) {
+  if (status_->cpu.load(std::memory_order_relaxed) != cpu) status_->cpu.store(cpu, std::memory_order_relaxed);
 }
 
 sdk::Event HostKernel::wait(const sdk::WaitRequest& req) {

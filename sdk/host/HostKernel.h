@@ -45,10 +45,13 @@ class HostKernel final : public sdk::Kernel {
   void note(uint32_t bits);
   bool poll(sdk::Event& ev);
   bool anything_pending() const;
+  bool peer_busy_elsewhere(unsigned cpu) const;
+  void publish_cpu(unsigned cpu);
   void sleep();
   void send_reply(sdk::Word info);
   bool aborted(uint32_t seen, unsigned ch, uint32_t seq);
-  void await_reply(PpcSlot& s, uint32_t seq, const Pair& p, uint32_t timeout_us, uint32_t aborts, unsigned ch);
+  void await_reply(PpcSlot& s, uint32_t seq, const Pair& p, uint32_t timeout_us, uint32_t aborts, unsigned ch,
+                   bool waking);
   int64_t request(Request what, uint64_t a0, uint64_t a1);
   void set_state(PdState s) { control_->state.store(static_cast<uint32_t>(s), std::memory_order_relaxed); }
 

@@ -68,6 +68,36 @@ inline uint64_t now_ns() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+// A call's arrival time, comparable between CPUs: the time-stamp counter, which Linux keeps in step
+// across CPUs wherever it uses it as the clock source (clock_gettime derives from it). A clock read
+// costs several times as much and would sit on every call's path.
+inline uint64_t arrival_tick() {
+#if defined(__x86_64__)
+  return __builtin_ia32_rdtsc();
+#else
+  return now_ns();
+#endif
+}
+
+// Spins while `keep()`, for about `spin_ns`. The condition is checked after every pause (a pause
+// costs up to ~140 cycles on recent x86, so an answer is seen within one); the clock is read only
+// every 16 checks and first after 16, so an answer that comes at once costs no clock read (a
+// clock read costs more than a pause). The spin can thus exceed `spin_ns` by 16 pauses.
+template <typename Keep>
+void spin_while(Keep keep, uint64_t spin_ns) {
+  uint64_t deadline = 0;
+  for (unsigned i = 1; keep(); ++i) {
+    cpu_relax();
+    if (i % 16 != 0) continue;
+    uint64_t now = now_ns();
+    if (deadline == 0) {
+      deadline = now + spin_ns;
+    } else if (now > deadline) {
+      return;
+    }
+  }
+}
+
 inline unsigned message_count(uint64_t info) {
   unsigned n = static_cast<unsigned>(info & 0x7f);
   return n > kMaxMrs ? kMaxMrs : n;
@@ -80,31 +110,55 @@ inline void copy_words(uint64_t* to, const uint64_t* from, unsigned n) {
 // ---- protected calls over a PpcSlot ---------------------------------------------------------------
 
 // Caller: publishes the request (label, count and `count` words of `mrs`); returns its sequence
-// number. Wake the callee afterwards with kick().
+// number. Wake the callee afterwards with ppc_kick().
 inline uint32_t ppc_send(PpcSlot& s, uint64_t info, const uint64_t* mrs) {
+  uint64_t tick = arrival_tick();  // first, so reading the counter overlaps the copy
   copy_words(s.call_mrs, mrs, message_count(info));
   s.call_info = info;
-  s.call_stamp.store(now_ns(), std::memory_order_relaxed);
+  s.call_stamp.store(tick, std::memory_order_relaxed);
   uint32_t seq = s.call_seq.load(std::memory_order_relaxed) + 1;
   s.call_seq.store(seq, std::memory_order_seq_cst);
   return seq;
 }
 
+// Caller: wakes the callee of the call just sent if it sleeps (`d` is the direction towards it).
+// Returns whether it was asleep: it is waking up now.
+inline bool ppc_kick(Direction& d, const StatusPage& callee) {
+  if (callee.asleep.load(std::memory_order_seq_cst) == 0) return false;
+  if (d.woken.exchange(1, std::memory_order_seq_cst) == 0) futex_wake(&d.woken);
+  return true;
+}
+
+// How much longer a caller spins for a callee it had to wake (below).
+inline constexpr uint64_t kWakingSpinFactor = 20;
+
 // Caller: spins for up to `spin_ns` while the reply to `seq` is not there and the callee is awake on
-// another CPU (it is about to answer).
-inline void ppc_await_spin(PpcSlot& s, uint32_t seq, const StatusPage& callee, uint64_t spin_ns, unsigned my_cpu) {
-  if (spin_ns == 0 || s.reply_seq.load(std::memory_order_acquire) == seq) return;
-  uint64_t deadline = now_ns() + spin_ns;
-  while (s.reply_seq.load(std::memory_order_acquire) != seq && callee.asleep.load(std::memory_order_relaxed) == 0 &&
-         callee.cpu.load(std::memory_order_relaxed) != my_cpu) {
-    for (int i = 0; i < 16; ++i) cpu_relax();
-    if (now_ns() > deadline) break;
-  }
+// another CPU (it is about to answer). A callee that was asleep (`waking`, from ppc_kick) is given
+// up to kWakingSpinFactor x `spin_ns` to wake up and answer: a wake-up across CPUs takes longer than
+// the usual spin (about 35 us on the development VM), and a caller that slept meanwhile would have
+// to be woken by the reply in turn; each side's spin would then run out while the other wakes up,
+// and every later call would pay two wake-ups.
+inline void ppc_await_spin(PpcSlot& s, uint32_t seq, const StatusPage& callee, uint64_t spin_ns, unsigned my_cpu,
+                           bool waking = false) {
+  if (spin_ns == 0) return;
+  spin_while(
+      [&] {
+        if (s.reply_seq.load(std::memory_order_acquire) == seq || callee.cpu.load(std::memory_order_relaxed) == my_cpu) {
+          return false;
+        }
+        if (callee.asleep.load(std::memory_order_relaxed) == 0) {
+          waking = false;  // it runs: from now on, spin only while it stays awake
+          return true;
+        }
+        return waking;
+      },
+      waking ? spin_ns * kWakingSpinFactor : spin_ns);
 }
 
 // Caller: waits for the reply to `seq`: spins (above), then sleeps on the reply word.
-inline void ppc_await(PpcSlot& s, uint32_t seq, const StatusPage& callee, uint64_t spin_ns, unsigned my_cpu) {
-  ppc_await_spin(s, seq, callee, spin_ns, my_cpu);
+inline void ppc_await(PpcSlot& s, uint32_t seq, const StatusPage& callee, uint64_t spin_ns, unsigned my_cpu,
+                      bool waking = false) {
+  ppc_await_spin(s, seq, callee, spin_ns, my_cpu, waking);
   uint32_t seen = s.reply_seq.load(std::memory_order_acquire);
   if (seen == seq) return;
   s.caller_sleeping.store(1, std::memory_order_seq_cst);
@@ -148,22 +202,20 @@ inline void ppc_reply(PpcSlot& s, uint32_t seq, uint64_t info, const uint64_t* m
 }
 
 // Receiver: waits until `ready()`; spins first for up to `spin_ns`, then re-arms every direction it
-// waits on, says it is asleep, and sleeps on all their wake words at once.
+// waits on, says it is asleep, and sleeps on all their wake words at once. Returns whether it went
+// to sleep (it may then run on another CPU).
 template <typename Ready>
-void wait_until(Ready ready, StatusPage& self, Direction* const* in, WaitVector* waitv, unsigned n, uint64_t spin_ns) {
-  if (spin_ns != 0) {
-    uint64_t deadline = now_ns() + spin_ns;
-    while (!ready()) {
-      for (int i = 0; i < 16; ++i) cpu_relax();
-      if (now_ns() > deadline) break;
-    }
-  }
+bool wait_until(Ready ready, StatusPage& self, Direction* const* in, WaitVector* waitv, unsigned n, uint64_t spin_ns) {
+  if (spin_ns != 0) spin_while([&] { return !ready(); }, spin_ns);
+  bool slept = false;
   while (!ready()) {
     for (unsigned i = 0; i < n; ++i) rearm(*in[i]);
     self.asleep.store(1, std::memory_order_seq_cst);
     if (!ready()) futex_waitv(waitv, n);
     self.asleep.store(0, std::memory_order_relaxed);
+    slept = true;
   }
+  return slept;
 }
 
 }  // namespace corokit::host

@@ -1,6 +1,7 @@
 #include "system/image/ImageChecks.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "system/elf/ElfFile.h"
@@ -28,9 +29,11 @@ class Checker {
   void check_map(const sdf::Map& m, const std::string& where);
   void check_pd(uint32_t i);
   void check_mr(uint32_t i);
+  void check_elf_references();
   void check_pd_image(uint32_t i);
 
   const SystemImage& img_;
+  std::vector<std::optional<elf::ElfParseResult>> parsed_;  // each ELF parsed once, by ELF number
   const sdf::System& sys_;
   std::string error_;
 };
@@ -102,12 +105,35 @@ void Checker::check_mr(uint32_t i) {
   if (mr.phys_addr && mr.size > UINT64_MAX - *mr.phys_addr) fail(w, "physical range overflows");
 }
 
+// Every PD refers to an ELF that exists; the ELFs are numbered in the order of their first use, so
+// each is used and the numbering is canonical (the image stays deterministic).
+void Checker::check_elf_references() {
+  uint32_t next = 0;
+  for (uint32_t i = 0; i < img_.pds.size(); ++i) {
+    uint32_t e = img_.pds[i].elf;
+    std::string w = "PD " + std::to_string(i) + " image";
+    if (e >= img_.elfs.size()) {
+      fail(w, "ELF " + std::to_string(e) + " does not exist (the image has " + std::to_string(img_.elfs.size()) + ")");
+    } else if (e > next) {
+      fail(w, "refers to ELF " + std::to_string(e) + " before ELF " + std::to_string(next) +
+                  " is used (ELFs are numbered in the order of first use)");
+    } else if (e == next) {
+      ++next;
+    }
+  }
+  if (error_.empty() && next != img_.elfs.size()) fail("ELF " + std::to_string(next), "used by no PD");
+}
+
 void Checker::check_pd_image(uint32_t i) {
   const PdImage& pd = img_.pds[i];
   std::string w = "PD " + std::to_string(i) + " image";
-  elf::ElfParseResult parsed = elf::parse_elf(pd.elf, {.require_symbols = false, .read_symbols = false});
+  const std::vector<uint8_t>& bytes = img_.elfs[pd.elf];
+  if (parsed_.empty()) parsed_.resize(img_.elfs.size());
+  std::optional<elf::ElfParseResult>& cached = parsed_[pd.elf];
+  if (!cached) cached = elf::parse_elf(bytes, {.require_symbols = false, .read_symbols = false});
+  const elf::ElfParseResult& parsed = *cached;
   if (!parsed.ok()) {
-    fail(w, "invalid ELF: " + parsed.error.message);
+    fail(w, "invalid ELF " + std::to_string(pd.elf) + ": " + parsed.error.message);
     return;
   }
   const elf::ElfFile& elf = *parsed.file;
@@ -130,7 +156,7 @@ void Checker::check_pd_image(uint32_t i) {
     writes.push_back({p.vaddr, p.bytes});
   }
   // The runtime applies the table; it must apply cleanly.
-  if (Status applies = elf::check_patches(pd.elf, writes); !applies) fail(w, applies.error());
+  if (Status applies = elf::check_patches(bytes, writes); !applies) fail(w, applies.error());
 }
 
 Status Checker::run() {
@@ -188,6 +214,7 @@ Status Checker::run() {
       if (!mr_index(m)) fail("devices", "memory region index out of range");
     }
   }
+  if (error_.empty()) check_elf_references();
   if (error_.empty()) {
     for (uint32_t i = 0; i < img_.pds.size() && i < sys_.pds.size(); ++i) check_pd_image(i);
   }

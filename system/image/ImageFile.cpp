@@ -86,6 +86,7 @@ std::string perms_of(const LoadSegment& s) {
 
 json pd_section(const PdImage& pd) {
   json j;
+  j["elf"] = pd.elf;
   j["entry"] = pd.entry;
   j["source_path"] = pd.source_path;
   j["segments"] = json::array();
@@ -120,7 +121,8 @@ const char* section_name(SectionKind kind) { return to_string(kind); }
 
 std::string describe(const SectionEntry& s) {
   std::string d = std::string(section_name(s.kind)) + " section";
-  if (s.kind == SectionKind::Pd || s.kind == SectionKind::Elf) d += " of PD " + std::to_string(s.index);
+  if (s.kind == SectionKind::Pd) d += " of PD " + std::to_string(s.index);
+  if (s.kind == SectionKind::Elf) d = "ELF section " + std::to_string(s.index);
   if (s.kind == SectionKind::Prefill) d += " of memory region " + std::to_string(s.index);
   return d;
 }
@@ -173,8 +175,8 @@ EncodedImage encode_image(const SystemImage& image) {
   sections.push_back({SectionKind::Devices, 0, own_text(dump(devices_section(image)))});
   for (uint32_t i = 0; i < image.pds.size(); ++i) {
     sections.push_back({SectionKind::Pd, i, own_text(dump(pd_section(image.pds[i])))});
-    sections.push_back({SectionKind::Elf, i, image.pds[i].elf});
   }
+  for (uint32_t e = 0; e < image.elfs.size(); ++e) sections.push_back({SectionKind::Elf, e, image.elfs[e]});
   for (uint32_t m = 0; m < image.system.memory_regions.size(); ++m) {
     const auto& prefill = image.system.memory_regions[m].prefill;
     if (!prefill.empty()) sections.push_back({SectionKind::Prefill, m, prefill});
@@ -284,18 +286,32 @@ Result<ImageLayout> verify_image(std::span<const uint8_t> bytes) {
   std::memcpy(header_copy, h, kHeaderSize);
   put32(header_copy + kFileCrcOffset, 0);
   uint32_t file_crc = crc_of(header_copy);
-  uint64_t at = kHeaderSize;
+  // The table, then each section and the zero padding before it.
+  file_crc = crc_of(bytes.subspan(kHeaderSize, table_end - kHeaderSize), file_crc);
+  auto padding_is_zero = [&](uint64_t from, uint64_t to) {
+    return std::all_of(bytes.begin() + static_cast<std::ptrdiff_t>(from), bytes.begin() + static_cast<std::ptrdiff_t>(to),
+                       [](uint8_t b) { return b == 0; });
+  };
+  std::string padding_error;  // reported after the CRC, which would catch a damaged gap too
+  uint64_t at = table_end;
   for (size_t k : order) {
     const SectionEntry& s = layout.sections[k];
     if (s.offset < at) return Error{describe(s) + " overlaps another section"};
+    if (s.offset % kSectionAlign != 0) {
+      return Error{describe(s) + " is misaligned (offset " + std::to_string(s.offset) + " is not a multiple of " +
+                   std::to_string(kSectionAlign) + ")"};
+    }
+    if (padding_error.empty() && !padding_is_zero(at, s.offset)) padding_error = "non-zero bytes before the " + describe(s);
     file_crc = crc_of(bytes.subspan(at, s.offset - at), file_crc);
     uint32_t crc = crc_of(bytes.subspan(s.offset, s.size));
     if (crc != s.crc) return Error{describe(s) + " is corrupt (CRC32 mismatch)"};
     file_crc = crc_append(file_crc, crc, s.size);
     at = s.offset + s.size;
   }
+  if (padding_error.empty() && !padding_is_zero(at, bytes.size())) padding_error = "non-zero bytes after the last section";
   file_crc = crc_of(bytes.subspan(at), file_crc);
   if (file_crc != layout.file_crc) return Error{"image is corrupt (CRC32 of the whole file does not match)"};
+  if (!padding_error.empty()) return Error{padding_error};
   return layout;
 }
 
@@ -345,9 +361,28 @@ Result<SystemImage> decode_image(std::span<const uint8_t> bytes) {
 
   size_t n = image.system.pds.size();
   size_t mrs = image.system.memory_regions.size();
-  if (pd_sections.size() != n || elf_sections.size() != n ||
-      (n > 0 && (pd_sections.rbegin()->first != n - 1 || elf_sections.rbegin()->first != n - 1))) {
-    return Error{"image must have one PD and one ELF section for each of its " + std::to_string(n) + " PDs"};
+  if (pd_sections.size() != n || (n > 0 && pd_sections.rbegin()->first != n - 1)) {
+    return Error{"image must have one PD section for each of its " + std::to_string(n) + " PDs"};
+  }
+  // ELF sections: numbered 0..k-1, each a distinct byte string (PDs refer to them by number).
+  size_t elfs = elf_sections.size();
+  if (elfs > n) {
+    return Error{"image has more ELF sections (" + std::to_string(elfs) + ") than PDs (" + std::to_string(n) + ")"};
+  }
+  if (elfs > 0 && elf_sections.rbegin()->first != elfs - 1) {
+    return Error{"ELF sections must be numbered 0 to " + std::to_string(elfs - 1) + " (found ELF section " +
+                 std::to_string(elf_sections.rbegin()->first) + ")"};
+  }
+  for (const auto& [e, es] : elf_sections) {
+    for (const auto& [other, os] : elf_sections) {
+      if (other >= e) break;
+      if (os->size == es->size && os->crc == es->crc && std::equal(data(*os).begin(), data(*os).end(), data(*es).begin())) {
+        return Error{"ELF sections " + std::to_string(other) + " and " + std::to_string(e) +
+                     " hold the same bytes (an image stores each distinct ELF once)"};
+      }
+    }
+    std::span<const uint8_t> elf = data(*es);
+    image.elfs.emplace_back(elf.begin(), elf.end());
   }
   for (uint32_t i = 0; i < n; ++i) {
     PdImage pd;
@@ -355,6 +390,12 @@ Result<SystemImage> decode_image(std::span<const uint8_t> bytes) {
     Result<json> pj = parse_json(data(ps), ps);
     if (!pj) return Error{pj.error()};
     std::string w = describe(ps);
+    uint64_t elf = f.u64(*pj, w, "elf");
+    if (!f.failed() && elf >= elfs) {
+      return Error{w + " refers to ELF " + std::to_string(elf) + ", but the image has " + std::to_string(elfs) +
+                   " ELF section" + (elfs == 1 ? "" : "s")};
+    }
+    pd.elf = static_cast<uint32_t>(elf);
     pd.entry = f.u64(*pj, w, "entry");
     pd.source_path = f.str(*pj, w, "source_path");
     const json& segments = f.array(*pj, w, "segments");
@@ -382,8 +423,6 @@ Result<SystemImage> decode_image(std::span<const uint8_t> bytes) {
       pd.patches.push_back(std::move(p));
     }
     if (f.failed()) return Error{f.error()};
-    std::span<const uint8_t> elf = data(*elf_sections[i]);
-    pd.elf.assign(elf.begin(), elf.end());
     image.pds.push_back(std::move(pd));
   }
 

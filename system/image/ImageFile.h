@@ -1,6 +1,7 @@
 // The image file (docs/image-format.md): a header, a section table, and sections holding the
-// system model, each PD's load information and patch table, each PD's ELF, MR prefill data and
-// the host-board devices. CRC32 (zlib) per section and over the whole file; deterministic.
+// system model, each PD's load information and patch table, each distinct ELF once (PDs refer to
+// it by number), MR prefill data and the host-board devices. CRC32 (zlib) per section and over
+// the whole file; deterministic.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,7 @@
 namespace corokit::image {
 
 inline constexpr char kImageMagic[8] = {'C', 'O', 'R', 'O', 'I', 'M', 'G', '\n'};
-inline constexpr uint32_t kImageVersion = 1;
+inline constexpr uint32_t kImageVersion = 2;
 inline constexpr uint64_t kHeaderSize = 64;
 inline constexpr uint64_t kSectionEntrySize = 32;
 inline constexpr uint64_t kSectionAlign = 16;
@@ -22,8 +23,8 @@ inline constexpr uint64_t kSectionAlign = 16;
 enum class SectionKind : uint32_t {
   System = 1,   // JSON: the validated model and the packer's address choices
   Devices = 2,  // JSON: host-board devices in use
-  Pd = 3,       // JSON, one per PD (index = global PD index): entry, segments, patch table
-  Elf = 4,      // raw bytes, one per PD: the ELF as read at pack time
+  Pd = 3,       // JSON, one per PD (index = global PD index): its ELF's number, entry, segments, patch table
+  Elf = 4,      // raw bytes, one per distinct ELF (index = ELF number): the ELF as read at pack time
   Prefill = 5,  // raw bytes, one per prefilled MR (index = MR index)
 };
 const char* to_string(SectionKind kind);

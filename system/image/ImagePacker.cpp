@@ -4,6 +4,8 @@
 
 #include <map>
 #include <memory>
+#include <string_view>
+#include <unordered_map>
 
 #include "system/elf/ElfFile.h"
 #include "system/elf/ElfPatcher.h"
@@ -45,9 +47,9 @@ class Packer {
     rep_.error(code, node, attribute, std::move(message), std::move(line));
   }
 
-  const LoadedElf* load(const std::string& resolved, bool require_symbols);
+  LoadedElf* load(const std::string& resolved, bool require_symbols);
   // Resolves and parses one of a PD's ELFs, reporting L01–L04. Null when unusable.
-  const LoadedElf* open_elf(uint32_t pd, const std::string& path, const char* attribute,
+  LoadedElf* open_elf(uint32_t pd, const std::string& path, const char* attribute,
                             bool for_symbols, bool require_symbols);
   void check_layout(uint32_t pd, const elf::ElfFile& elf);
   std::vector<Patch> resolve_patches(uint32_t pd, const LoadedElf& image, const LoadedElf& symbols);
@@ -60,7 +62,7 @@ class Packer {
   std::map<std::pair<std::string, bool>, std::unique_ptr<LoadedElf>> cache_;
 };
 
-const LoadedElf* Packer::load(const std::string& resolved, bool require_symbols) {
+LoadedElf* Packer::load(const std::string& resolved, bool require_symbols) {
   auto key = std::make_pair(resolved, require_symbols);
   auto it = cache_.find(key);
   if (it != cache_.end()) return it->second.get();
@@ -81,7 +83,7 @@ const LoadedElf* Packer::load(const std::string& resolved, bool require_symbols)
   return cache_.emplace(key, std::move(loaded)).first->second.get();
 }
 
-const LoadedElf* Packer::open_elf(uint32_t index, const std::string& path, const char* attribute,
+LoadedElf* Packer::open_elf(uint32_t index, const std::string& path, const char* attribute,
                                   bool for_symbols, bool require_symbols) {
   const sdf::ProtectionDomain& pd = system_.pds[index];
   sdf::NodeId node = pd.program_image->node;
@@ -94,7 +96,7 @@ const LoadedElf* Packer::open_elf(uint32_t index, const std::string& path, const
                {{node, sdf::describe_tried(lookup), std::string(attribute)}});
     return nullptr;
   }
-  const LoadedElf* elf = load(lookup.path, require_symbols);
+  LoadedElf* elf = load(lookup.path, require_symbols);
   const std::string& p = elf->path;
   if (!elf->io_error.empty()) {
     error("L02", node, attribute,
@@ -255,6 +257,10 @@ std::optional<SystemImage> Packer::run() {
   }
   image.assigned_paddrs = paddrs.assigned;
 
+  // Content addressing: each distinct ELF byte string is stored once (files with the same bytes,
+  // under any path, included), numbered in order of first use.
+  std::unordered_map<std::string_view, uint32_t> elf_by_content;
+  std::vector<LoadedElf*> distinct;
   for (uint32_t i = 0; i < system_.pds.size(); ++i) {
     const sdf::ProtectionDomain& pd = system_.pds[i];
     PdImage out;
@@ -266,7 +272,7 @@ std::optional<SystemImage> Packer::run() {
     }
     const sdf::ProgramImage& pi = *pd.program_image;
     bool separate_symbols = pi.path_for_symbols.has_value();
-    const LoadedElf* loadable = open_elf(i, pi.path, "path", false, !separate_symbols);
+    LoadedElf* loadable = open_elf(i, pi.path, "path", false, !separate_symbols);
     const LoadedElf* symbols = loadable;
     if (separate_symbols) symbols = open_elf(i, *pi.path_for_symbols, "path_for_symbols", true, true);
     if (loadable) check_layout(i, *loadable->file);
@@ -278,7 +284,10 @@ std::optional<SystemImage> Packer::run() {
         error("L10", pi.node, "path", "program image for PD '" + pd.name + "': " + applies.error(), false);
       }
       check_entry_points(i, *symbols->file);
-      out.elf = loadable->bytes;
+      std::string_view content(reinterpret_cast<const char*>(loadable->bytes.data()), loadable->bytes.size());
+      auto [known, fresh] = elf_by_content.try_emplace(content, static_cast<uint32_t>(distinct.size()));
+      if (fresh) distinct.push_back(loadable);
+      out.elf = known->second;
       out.entry = loadable->file->entry;
       out.source_path = loadable->path;
       for (const elf::Segment& s : loadable->file->segments) {
@@ -288,6 +297,8 @@ std::optional<SystemImage> Packer::run() {
     image.pds.push_back(std::move(out));
   }
   if (errors_ != 0) return std::nullopt;
+  // Nothing reads the loaded files any more: their bytes move into the image.
+  for (LoadedElf* loaded : distinct) image.elfs.push_back(std::move(loaded->bytes));
   image.devices = devices_used(system_);
   image.system = std::move(system_);
   return image;

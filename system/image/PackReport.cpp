@@ -108,6 +108,15 @@ std::vector<std::pair<const sdf::ChannelEnd*, const sdf::ChannelEnd*>> ends_of(c
   return out;
 }
 
+// The PDs running each ELF, by ELF number.
+std::vector<std::vector<uint32_t>> users_of_elfs(const SystemImage& image) {
+  std::vector<std::vector<uint32_t>> users(image.elfs.size());
+  for (uint32_t i = 0; i < image.pds.size(); ++i) {
+    if (image.pds[i].elf < users.size()) users[image.pds[i].elf].push_back(i);
+  }
+  return users;
+}
+
 const char* kHostScheduling =
     "priority: SCHED_FIFO (order-preserving) when the monitor may use it, else nice values in priority "
     "order; budget/period: SCHED_DEADLINE when permitted, else not enforced (one warning at run time)";
@@ -120,6 +129,7 @@ std::string report_text(const SystemImage& image, uint64_t user_top) {
   auto line = [&](const std::string& s) { o += s + "\n"; };
   line("corokit system image report");
   line("");
+  std::vector<std::vector<uint32_t>> elf_users = users_of_elfs(image);
   line("# Protection domains (" + std::to_string(sys.pds.size()) + ")");
   for (uint32_t i = 0; i < sys.pds.size(); ++i) {
     const sdf::ProtectionDomain& pd = sys.pds[i];
@@ -142,7 +152,10 @@ std::string report_text(const SystemImage& image, uint64_t user_top) {
       }
       line("  children: " + c);
     }
-    line("  image: " + pi.source_path + " (" + std::to_string(pi.elf.size()) + " bytes), entry " + hex(pi.entry));
+    size_t others = elf_users[pi.elf].size() - 1;
+    line("  image: " + pi.source_path + " (ELF " + std::to_string(pi.elf) + ", " + std::to_string(image.elf_of(i).size()) +
+         " bytes" + (others == 0 ? "" : ", shared with " + std::to_string(others) + " other PD" + (others == 1 ? "" : "s")) +
+         "), entry " + hex(pi.entry));
     line("  address space:");
     PdLayout l = layout_of(image, i, user_top);
     for (const Area& a : l.areas) line("    [" + hex(a.begin) + ".." + hex(a.end) + ") " + a.perms + " " + a.what);
@@ -169,6 +182,19 @@ std::string report_text(const SystemImage& image, uint64_t user_top) {
       line("    " + p.symbol + " @ " + hex(p.vaddr) + " (" + std::to_string(p.bytes.size()) + " bytes) = " +
            patch_value(p) + "  [" + p.source + "]");
     }
+  }
+
+  uint64_t stored = 0;
+  for (const std::vector<uint8_t>& e : image.elfs) stored += e.size();
+  line("");
+  line("# ELFs (" + std::to_string(image.elfs.size()) + ", " + std::to_string(stored) + " bytes, each stored once)");
+  for (uint32_t e = 0; e < image.elfs.size(); ++e) {
+    std::string users;
+    for (uint32_t pd : elf_users[e]) users += (users.empty() ? "'" : ", '") + sys.pds[pd].name + "'";
+    std::string from = elf_users[e].empty() ? "" : ", from " + image.pds[elf_users[e].front()].source_path;
+    line("  ELF " + std::to_string(e) + ": " + std::to_string(image.elfs[e].size()) + " bytes" + from + "; run by " +
+         std::to_string(elf_users[e].size()) + " PD" + (elf_users[e].size() == 1 ? "" : "s") +
+         (users.empty() ? "" : ": " + users));
   }
 
   line("");
@@ -245,7 +271,7 @@ json report_json(const SystemImage& image, uint64_t user_top) {
     p["child_id"] = pd.child_id ? json(*pd.child_id) : json(nullptr);
     p["children"] = json::array();
     for (uint32_t k : pd.children) p["children"].push_back(sys.pds[k].name);
-    p["image"] = {{"path", pi.source_path}, {"size", pi.elf.size()}, {"entry", pi.entry}};
+    p["image"] = {{"path", pi.source_path}, {"elf", pi.elf}, {"size", image.elf_of(i).size()}, {"entry", pi.entry}};
     PdLayout l = layout_of(image, i, user_top);
     p["stack"] = {{"bottom", l.stack_bottom}, {"top", l.stack_top}, {"guard", {l.stack_top, l.ipc}}, {"ipc_buffer", l.ipc}};
     p["address_space"] = json::array();
@@ -276,6 +302,15 @@ json report_json(const SystemImage& image, uint64_t user_top) {
                               {"value", patch_value(pt)}, {"source", pt.source}});
     }
     r["protection_domains"].push_back(p);
+  }
+  r["elfs"] = json::array();
+  std::vector<std::vector<uint32_t>> elf_users = users_of_elfs(image);
+  for (uint32_t e = 0; e < image.elfs.size(); ++e) {
+    json users = json::array();
+    for (uint32_t pd : elf_users[e]) users.push_back(sys.pds[pd].name);
+    r["elfs"].push_back({{"index", e}, {"size", image.elfs[e].size()},
+                         {"path", elf_users[e].empty() ? json(nullptr) : json(image.pds[elf_users[e].front()].source_path)},
+                         {"pds", users}});
   }
   r["memory_regions"] = json::array();
   for (uint32_t m = 0; m < sys.memory_regions.size(); ++m) {

@@ -13,6 +13,7 @@
 
 namespace corokit::image {
 
+// `image` is a checked image (the packer's, or decode_image's).
 std::string report_text(const SystemImage& image, uint64_t user_top = board::kUserTop);
 nlohmann::json report_json(const SystemImage& image, uint64_t user_top = board::kUserTop);
 

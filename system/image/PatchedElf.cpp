@@ -4,11 +4,11 @@
 
 namespace corokit::image {
 
-Result<std::vector<uint8_t>> patched_elf(const PdImage& pd) {
+Result<std::vector<uint8_t>> patched_elf(const SystemImage& image, uint32_t pd) {
   std::vector<elf::ElfWrite> writes;
-  writes.reserve(pd.patches.size());
-  for (const Patch& p : pd.patches) writes.push_back({p.vaddr, p.bytes});
-  return elf::apply_patches(pd.elf, writes);
+  writes.reserve(image.pds[pd].patches.size());
+  for (const Patch& p : image.pds[pd].patches) writes.push_back({p.vaddr, p.bytes});
+  return elf::apply_patches(image.elf_of(pd), writes);
 }
 
 }  // namespace corokit::image

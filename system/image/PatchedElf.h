@@ -10,6 +10,7 @@
 
 namespace corokit::image {
 
-Result<std::vector<uint8_t>> patched_elf(const PdImage& pd);
+// `pd` is a PD index of `image`, whose ELF reference must be in range (a checked image's is).
+Result<std::vector<uint8_t>> patched_elf(const SystemImage& image, uint32_t pd);
 
 }  // namespace corokit::image

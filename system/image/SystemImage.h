@@ -30,9 +30,9 @@ struct LoadSegment {
 };
 
 struct PdImage {
-  // The PD's ELF exactly as the packer read it. The runtime starts a patched copy: every Patch
+  // The PD's ELF: an index into SystemImage::elfs. The runtime starts a patched copy: every Patch
   // written into its loadable segment (.bss tails materialised) before the first instruction runs.
-  std::vector<uint8_t> elf;
+  uint32_t elf = 0;
   uint64_t entry = 0;
   std::vector<LoadSegment> segments;
   std::vector<Patch> patches;
@@ -53,10 +53,16 @@ struct SystemImage {
   // The validated model: indices resolved, MR page sizes chosen, prefill bytes captured,
   // pseudo-physical addresses assigned (written into MemoryRegion::phys_addr).
   sdf::System system;
+  // Every distinct ELF byte string once, exactly as the packer read it (unpatched), numbered in
+  // the order of first use by the PDs: PDs running the same program share one.
+  std::vector<std::vector<uint8_t>> elfs;
   std::vector<PdImage> pds;  // by global PD index
   // MRs whose phys_addr the packer chose (SDF.md §6.6), ascending; the others were declared.
   std::vector<uint32_t> assigned_paddrs;
   std::vector<DeviceUse> devices;  // in the board's device order
+
+  // The ELF of PD `pd` (a checked image's references are in range).
+  const std::vector<uint8_t>& elf_of(uint32_t pd) const { return elfs[pds[pd].elf]; }
 };
 
 }  // namespace corokit::image

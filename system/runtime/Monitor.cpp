@@ -155,7 +155,6 @@ class Monitor {
   Status attach_console(Device& d);
   Status prepare_pd(Pd& pd);
   Status ensure_elf(Pd& pd);
-  static bool same_program(const image::PdImage& a, const image::PdImage& b);
   Status spawn(Pd& pd);
   void watch(int fd, Source s, uint32_t index, uint32_t events = EPOLLIN);
   void unwatch(int fd);
@@ -215,7 +214,7 @@ class Monitor {
   std::vector<SharedObject> mrs_;
   std::vector<Fd> mr_ro_;
   std::vector<SharedObject> pairs_;
-  std::vector<Fd> elf_fds_;
+  std::vector<Fd> elf_fds_;  // by ELF number (SystemImage::elfs), created when first needed
   std::vector<Device> devices_;
   std::map<std::string, std::vector<sock_filter>> filters_;
   Fd epoll_;
@@ -260,6 +259,9 @@ Status Monitor::prepare() {
   domains_ = DomainSchedule::of(sys_);
   if (sys_.domains && !domains_) mon("MON|WARN: the system declares domains but no schedule entry: every PD runs");
   if (image_.pds.size() != sys_.pds.size()) return Error{"the image has no program for every PD"};
+  for (const image::PdImage& pd : image_.pds) {
+    if (pd.elf >= image_.elfs.size()) return Error{"the image refers to an ELF it does not hold"};
+  }
 
   epoll_ = Fd(epoll_create1(EPOLL_CLOEXEC));
   devnull_ = Fd(open("/dev/null", O_RDWR | O_CLOEXEC));
@@ -660,37 +662,20 @@ Status Monitor::prepare_pd(Pd& pd) {
   return Ok{};
 }
 
-// The ELF, shared by every PD (and every restart) running the same program: one sealed memfd per
-// distinct ELF, so 63 PDs of one ELF map the same pages. The packer reads each program file once,
-// so PDs with the same source path and size carry the same bytes; comparing megabytes of ELF per PD
-// would dominate the boot, so for those only the header and the layout are compared. ELFs from
-// different paths are compared in full.
-bool Monitor::same_program(const image::PdImage& a, const image::PdImage& b) {
-  if (a.elf.size() != b.elf.size() || a.entry != b.entry || a.segments.size() != b.segments.size()) return false;
-  for (size_t i = 0; i < a.segments.size(); ++i) {
-    const image::LoadSegment& x = a.segments[i];
-    const image::LoadSegment& y = b.segments[i];
-    if (x.vaddr != y.vaddr || x.mem_size != y.mem_size || x.file_size != y.file_size) return false;
-  }
-  if (a.source_path.empty() || a.source_path != b.source_path) return a.elf == b.elf;
-  size_t head = std::min<size_t>(a.elf.size(), 4096);
-  return std::equal(a.elf.begin(), a.elf.begin() + static_cast<std::ptrdiff_t>(head), b.elf.begin()) &&
-         std::equal(a.elf.end() - static_cast<std::ptrdiff_t>(head), a.elf.end(), b.elf.end() - static_cast<std::ptrdiff_t>(head));
-}
-
+// The ELF, shared by every PD (and every restart) running it: the image stores each distinct ELF
+// once and PDs refer to it by number, so one sealed memfd per ELF number makes 63 PDs of one ELF
+// map the same pages.
 Status Monitor::ensure_elf(Pd& pd) {
   if (pd.exec_fd >= 0) return Ok{};
-  for (const Pd& other : pds_) {
-    if (other.exec_fd >= 0 && same_program(*other.image, *pd.image)) {
-      pd.exec_fd = other.exec_fd;
-      return Ok{};
-    }
+  uint32_t e = pd.image->elf;
+  if (elf_fds_.size() < image_.elfs.size()) elf_fds_.resize(image_.elfs.size());
+  if (!elf_fds_[e].valid()) {
+    const std::vector<uint8_t>& elf = image_.elfs[e];
+    Result<Fd> fd = sealed_memfd("corokit-elf-" + pd.model->name, elf.data(), elf.size(), true);
+    if (!fd) return Error{fd.error()};
+    elf_fds_[e] = std::move(*fd);
   }
-  const std::vector<uint8_t>& elf = pd.image->elf;
-  Result<Fd> fd = sealed_memfd("corokit-elf-" + pd.model->name, elf.data(), elf.size(), true);
-  if (!fd) return Error{fd.error()};
-  pd.exec_fd = fd->get();
-  elf_fds_.push_back(std::move(*fd));
+  pd.exec_fd = elf_fds_[e].get();
   return Ok{};
 }
 

@@ -18,8 +18,8 @@ void exercise(std::span<const uint8_t> bytes) {
   if (!corokit::image::decode_image(again.bytes()).ok()) __builtin_trap();
   (void)corokit::image::report_text(*decoded);
   (void)corokit::image::report_json(*decoded);
-  for (const corokit::image::PdImage& pd : decoded->pds) {
-    if (!corokit::image::patched_elf(pd).ok()) __builtin_trap();  // checked patches always apply
+  for (uint32_t pd = 0; pd < decoded->pds.size(); ++pd) {
+    if (!corokit::image::patched_elf(*decoded, pd).ok()) __builtin_trap();  // checked patches always apply
   }
 }
 

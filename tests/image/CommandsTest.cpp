@@ -4,11 +4,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
+#include <algorithm>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "system/image/FileBytes.h"
+#include "system/image/ImageFile.h"
 #include "tests/image/PackSupport.h"
 
 extern char** environ;
@@ -115,7 +117,40 @@ TEST_F(Commands, PackThenInspect) {
   nlohmann::json doc = nlohmann::json::parse(j.out, nullptr, false);
   ASSERT_FALSE(doc.is_discarded());
   EXPECT_EQ(doc["protection_domains"][0]["name"], "one");
-  EXPECT_EQ(doc["image"]["version"], 1);
+  EXPECT_EQ(doc["image"]["version"], 2);
+}
+
+// `corokit inspect` says which PDs share an ELF; a damaged ELF reference is refused.
+TEST_F(Commands, InspectShowsSharedElfs) {
+  dir_.write("shared.xml", std::string(R"(<system>
+  <protection_domain name="one" priority="3"><program_image path="pd_bss.elf" /></protection_domain>
+  <protection_domain name="two" priority="2"><program_image path="pd_data.elf" /></protection_domain>
+  <protection_domain name="three" priority="1"><program_image path="pd_data.elf" /></protection_domain>
+</system>)"));
+  ASSERT_EQ(corokit({"pack", "shared.xml", "--search-path", COROKIT_ELF_FIXTURES, "-o", "shared.img"}, dir_).exit_code, 0);
+  Ran i = corokit({"inspect", "shared.img"}, dir_);
+  ASSERT_EQ(i.exit_code, 0) << i.err;
+  EXPECT_NE(i.out.find("# ELFs (2, "), std::string::npos) << i.out;
+  EXPECT_NE(i.out.find("; run by 2 PDs: 'two', 'three'"), std::string::npos) << i.out;
+  EXPECT_NE(i.out.find("(ELF 1, "), std::string::npos) << i.out;
+  EXPECT_NE(i.out.find("bytes, shared with 1 other PD)"), std::string::npos) << i.out;
+  Ran j = corokit({"inspect", "--json", "shared.img"}, dir_);
+  nlohmann::json doc = nlohmann::json::parse(j.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << j.out;
+  EXPECT_EQ(doc["elfs"][1]["pds"], nlohmann::json({"two", "three"}));
+  EXPECT_EQ(doc["protection_domains"][2]["image"]["elf"], 1);
+
+  std::vector<uint8_t> bytes = *read_file_bytes(dir_.file("shared.img"));
+  std::string from = "\"elf\":1,", to = "\"elf\":5,";
+  auto at = std::search(bytes.begin(), bytes.end(), from.begin(), from.end());
+  ASSERT_NE(at, bytes.end());
+  std::copy(to.begin(), to.end(), at);
+  ASSERT_TRUE(reseal_image(bytes));
+  dir_.write("bad_ref.img", bytes);
+  Ran bad = corokit({"inspect", "bad_ref.img"}, dir_);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("PD section of PD 1 refers to ELF 5, but the image has 2 ELF sections"), std::string::npos)
+      << bad.err;
 }
 
 TEST_F(Commands, RepacksAreByteIdentical) {

@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 
 #include "system/image/FileBytes.h"
 #include "system/image/PackReport.h"
+#include "tests/elf/Fixtures.h"
 #include "tests/image/PackSupport.h"
 
 namespace corokit::image {
@@ -59,6 +61,7 @@ TEST_F(ImageFileTest, RoundTripsEverything) {
   ASSERT_TRUE(decoded.ok()) << decoded.error();
   const SystemImage& d = *decoded;
   ASSERT_EQ(d.pds.size(), image_.pds.size());
+  EXPECT_EQ(d.elfs, image_.elfs);
   for (size_t i = 0; i < d.pds.size(); ++i) {
     EXPECT_EQ(d.pds[i].elf, image_.pds[i].elf);
     EXPECT_EQ(d.pds[i].entry, image_.pds[i].entry);
@@ -102,20 +105,23 @@ TEST_F(ImageFileTest, HeaderAndLayoutAreAsDocumented) {
   Result<ImageLayout> layout = verify_image(bytes_);
   ASSERT_TRUE(layout.ok()) << layout.error();
   EXPECT_EQ(layout->file_size, bytes_.size());
-  // SYSTEM, DEVICES, (PD, ELF) per PD, one PREFILL.
-  ASSERT_EQ(layout->sections.size(), 2 + 2 * 2 + 1u);
+  // SYSTEM, DEVICES, a PD section per PD, an ELF section per distinct ELF, one PREFILL.
+  ASSERT_EQ(layout->sections.size(), 2 + 2 + 2 + 1u);
   EXPECT_EQ(layout->sections[0].kind, SectionKind::System);
   EXPECT_EQ(layout->sections[1].kind, SectionKind::Devices);
   EXPECT_EQ(layout->sections[2].kind, SectionKind::Pd);
-  EXPECT_EQ(layout->sections[3].kind, SectionKind::Elf);
+  EXPECT_EQ(layout->sections[3].kind, SectionKind::Pd);
+  EXPECT_EQ(layout->sections[4].kind, SectionKind::Elf);
+  EXPECT_EQ(layout->sections[5].kind, SectionKind::Elf);
+  EXPECT_EQ(layout->sections[5].index, 1u);
   EXPECT_EQ(layout->sections[6].kind, SectionKind::Prefill);
   EXPECT_EQ(layout->sections[6].index, 0u);
   for (const SectionEntry& s : layout->sections) EXPECT_EQ(s.offset % kSectionAlign, 0u);
   // The ELF section holds the ELF verbatim.
-  const SectionEntry& elf = layout->sections[3];
+  const SectionEntry& elf = layout->sections[4];
   EXPECT_EQ(std::vector<uint8_t>(bytes_.begin() + static_cast<std::ptrdiff_t>(elf.offset),
                                  bytes_.begin() + static_cast<std::ptrdiff_t>(elf.offset + elf.size)),
-            image_.pds[0].elf);
+            image_.elf_of(0));
 }
 
 TEST_F(ImageFileTest, EveryFlippedBitIsDetected) {
@@ -150,8 +156,8 @@ TEST_F(ImageFileTest, ErrorsSayWhatIsWrong) {
   EXPECT_NE(decode_image(copy).error().find("unsupported image version 9"), std::string::npos);
   Result<ImageLayout> layout = verify_image(bytes_);
   copy = bytes_;
-  copy[layout->sections[3].offset + 100] ^= 1;
-  EXPECT_EQ(decode_image(copy).error(), "ELF section of PD 0 is corrupt (CRC32 mismatch)");
+  copy[layout->sections[4].offset + 100] ^= 1;
+  EXPECT_EQ(decode_image(copy).error(), "ELF section 0 is corrupt (CRC32 mismatch)");
   copy = bytes_;
   copy[kHeaderSize + 3] ^= 1;
   EXPECT_EQ(decode_image(copy).error(), "corrupt section table (CRC32 mismatch)");
@@ -180,7 +186,11 @@ TEST_F(ImageFileTest, InconsistentContentIsRejected) {
       {"segments", [](SystemImage& i) { i.pds[0].segments[0].mem_size += 1; }},
       {"patch outside", [](SystemImage& i) { i.pds[0].patches[0].vaddr = 0x10; }},
       {"patch size", [](SystemImage& i) { i.pds[0].patches[0].bytes.resize(65); }},
-      {"elf", [](SystemImage& i) { i.pds[1].elf.resize(10); }},
+      {"elf", [](SystemImage& i) { i.elfs[1].resize(10); }},
+      {"elf reference", [](SystemImage& i) { i.pds[1].elf = 2; }},
+      {"elf numbering", [](SystemImage& i) { std::swap(i.elfs[0], i.elfs[1]), i.pds[0].elf = 1, i.pds[1].elf = 0; }},
+      {"unused elf", [](SystemImage& i) { i.pds[1].elf = 0; }},
+      {"elf stored twice", [](SystemImage& i) { i.elfs[1] = i.elfs[0]; }},
       {"assigned paddr", [](SystemImage& i) { i.assigned_paddrs = {0}; }},
       {"device driver", [](SystemImage& i) { i.devices[0].driver_pd = 9; }},
       {"device window", [](SystemImage& i) { i.devices[0].window_mrs = {3}; }},
@@ -192,6 +202,96 @@ TEST_F(ImageFileTest, InconsistentContentIsRejected) {
     Result<SystemImage> r = decode_image(encode_image(copy).bytes());
     EXPECT_FALSE(r.ok()) << what;
   }
+}
+
+// Replaces the first `from` in `bytes` by `to` (same length) and recomputes the CRCs.
+bool edit_and_reseal(std::vector<uint8_t>& bytes, const std::string& from, const std::string& to) {
+  auto at = std::search(bytes.begin(), bytes.end(), from.begin(), from.end());
+  if (at == bytes.end() || from.size() != to.size()) return false;
+  std::copy(to.begin(), to.end(), at);
+  return reseal_image(bytes);
+}
+
+void put_u64(std::vector<uint8_t>& bytes, uint64_t at, uint64_t v) {
+  for (int i = 0; i < 8; ++i) bytes[at + i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+// Every reference to an ELF is checked, with an error that says what is wrong.
+TEST_F(ImageFileTest, CorruptElfReferencesAreRefused) {
+  std::vector<uint8_t> copy = bytes_;
+  ASSERT_TRUE(edit_and_reseal(copy, "\"elf\":1,", "\"elf\":7,"));
+  EXPECT_EQ(decode_image(copy).error(), "PD section of PD 1 refers to ELF 7, but the image has 2 ELF sections");
+
+  copy = bytes_;
+  ASSERT_TRUE(edit_and_reseal(copy, "\"elf\":1,", "\"elf\":0,"));  // ELF 1 is then used by nobody
+  EXPECT_NE(decode_image(copy).error().find("ELF 1: used by no PD"), std::string::npos) << decode_image(copy).error();
+
+  Result<ImageLayout> layout = verify_image(bytes_);
+  ASSERT_TRUE(layout.ok());
+  const SectionEntry& elf0 = layout->sections[4];
+  const uint64_t elf1_entry = kHeaderSize + 5 * kSectionEntrySize;
+  // ELF section 1 aliasing ELF section 0's bytes: sharing is by reference, never by overlap.
+  copy = bytes_;
+  put_u64(copy, elf1_entry + 8, elf0.offset);
+  put_u64(copy, elf1_entry + 16, elf0.size);
+  ASSERT_TRUE(reseal_image(copy));
+  EXPECT_NE(decode_image(copy).error().find("overlaps another section"), std::string::npos) << decode_image(copy).error();
+  // A section that does not start on a 16-byte boundary.
+  copy = bytes_;
+  put_u64(copy, elf1_entry + 8, layout->sections[5].offset + 1);
+  put_u64(copy, elf1_entry + 16, layout->sections[5].size - 1);
+  ASSERT_TRUE(reseal_image(copy));
+  EXPECT_EQ(decode_image(copy).error(), "ELF section 1 is misaligned (offset " +
+                                            std::to_string(layout->sections[5].offset + 1) + " is not a multiple of 16)");
+  // ELF sections numbered with a gap.
+  copy = bytes_;
+  copy[elf1_entry + 4] = 2;
+  ASSERT_TRUE(reseal_image(copy));
+  EXPECT_EQ(decode_image(copy).error(), "ELF sections must be numbered 0 to 1 (found ELF section 2)");
+  // The same bytes stored twice.
+  SystemImage twice = image_;
+  twice.elfs[1] = twice.elfs[0];
+  EXPECT_EQ(decode_image(encode_image(twice).bytes()).error(),
+            "ELF sections 0 and 1 hold the same bytes (an image stores each distinct ELF once)");
+  // Non-zero padding, with the CRCs made to match.
+  copy = bytes_;
+  copy[layout->sections[0].offset + layout->sections[0].size] = 1;
+  ASSERT_TRUE(reseal_image(copy));
+  EXPECT_EQ(decode_image(copy).error(), "non-zero bytes before the DEVICES section");
+}
+
+// 63 PDs of one program: the image holds the ELF once, and the runtime gets one ELF to share.
+TEST(ImageFileSharing, SixtyThreePdsOfOneElfCostOneElf) {
+  test::ScratchDir dir;
+  std::vector<uint8_t> elf = test::fixture_bytes("pd_data");
+  elf.resize(elf.size() + (1 << 20), 0x5a);  // a 1 MiB program: bytes after the ELF's contents
+  dir.write("big.elf", elf);
+  std::string xml = "<system>\n";
+  for (int i = 0; i < 63; ++i) {
+    xml += "  <protection_domain name=\"pd" + std::to_string(i) + "\" priority=\"" + std::to_string(i + 1) +
+           "\"><program_image path=\"big.elf\" /></protection_domain>\n";
+  }
+  xml += "</system>\n";
+  PackOutcome p = test::pack_text(xml, {dir.path()});
+  ASSERT_TRUE(p.image) << diagnostics_of(p);
+  ASSERT_EQ(p.image->elfs.size(), 1u);
+  for (const PdImage& pd : p.image->pds) EXPECT_EQ(pd.elf, 0u);
+  std::vector<uint8_t> bytes = encode_image(*p.image).bytes();
+  EXPECT_GT(bytes.size(), elf.size());
+  EXPECT_LT(bytes.size(), elf.size() + 256 * 1024) << "63 PDs of one ELF must not store it 63 times";
+  Result<SystemImage> d = decode_image(bytes);
+  ASSERT_TRUE(d.ok()) << d.error();
+  ASSERT_EQ(d->elfs.size(), 1u);
+  EXPECT_EQ(d->elfs[0], elf);
+  std::string report = report_text(*d);
+  EXPECT_NE(report.find("(ELF 0, " + std::to_string(elf.size()) + " bytes, shared with 62 other PDs)"), std::string::npos)
+      << report;
+  EXPECT_NE(report.find("ELF 0: " + std::to_string(elf.size()) + " bytes, from "), std::string::npos) << report;
+  EXPECT_NE(report.find("; run by 63 PDs: 'pd0', 'pd1',"), std::string::npos) << report;
+  nlohmann::json j = report_json(*d);
+  EXPECT_EQ(j["elfs"].size(), 1u);
+  EXPECT_EQ(j["elfs"][0]["pds"].size(), 63u);
+  EXPECT_EQ(j["protection_domains"][62]["image"]["elf"], 0);
 }
 
 // Flipping any byte of the JSON sections and fixing the CRCs must give an error or a sound image.

@@ -65,8 +65,15 @@ TEST(ImagePacker, PacksAGoodSystem) {
   ASSERT_EQ(img.pds.size(), 3u);  // server, child, client (depth-first)
   EXPECT_EQ(img.system.pds[1].name, "child");
 
+  // Each distinct ELF once, numbered in order of first use: child and client share pd_data.elf.
+  ASSERT_EQ(img.elfs.size(), 2u);
+  EXPECT_EQ(img.pds[0].elf, 0u);
+  EXPECT_EQ(img.pds[1].elf, 1u);
+  EXPECT_EQ(img.pds[2].elf, 1u);
+  EXPECT_EQ(img.elfs[1], test::fixture_bytes("pd_data"));
+
   const PdImage& server = img.pds[0];
-  EXPECT_FALSE(server.elf.empty());
+  EXPECT_FALSE(img.elf_of(0).empty());
   EXPECT_NE(server.source_path.find("pd_bss.elf"), std::string::npos);
   EXPECT_EQ(server.segments.front().vaddr, 0x200000u);
   EXPECT_EQ(value_of(server, "microkit_passive"), 0u);
@@ -104,7 +111,7 @@ TEST(ImagePacker, PacksAGoodSystem) {
 TEST(ImagePacker, PatchedBssPdRunsWithItsValues) {
   PackOutcome p = pack_text(kGoodSystem);
   ASSERT_TRUE(p.image) << diagnostics_of(p);
-  Result<std::vector<uint8_t>> server = patched_elf(p.image->pds[0]);
+  Result<std::vector<uint8_t>> server = patched_elf(*p.image, 0);
   ASSERT_TRUE(server.ok()) << server.error();
   EXPECT_EQ(test::run_elf(*server),
             "microkit_name=server\n"
@@ -121,8 +128,8 @@ TEST(ImagePacker, PatchedBssPdRunsWithItsValues) {
             "child_pd_id=0x0000000000000007\n");
 
   // The same ELF used by two PDs gets an independent copy each.
-  Result<std::vector<uint8_t>> child = patched_elf(p.image->pds[1]);
-  Result<std::vector<uint8_t>> client = patched_elf(p.image->pds[2]);
+  Result<std::vector<uint8_t>> child = patched_elf(*p.image, 1);
+  Result<std::vector<uint8_t>> client = patched_elf(*p.image, 2);
   ASSERT_TRUE(child.ok() && client.ok());
   std::string child_out = test::run_elf(*child), client_out = test::run_elf(*client);
   EXPECT_NE(child_out.find("microkit_name=child\n"), std::string::npos) << child_out;
@@ -245,6 +252,33 @@ TEST(ImagePacker, ReportsEveryElfProblemOfEveryPdInOneRun) {
   EXPECT_NE(d.find("no symbol named 'no_such_symbol' found"), std::string::npos) << d;
 }
 
+// Content addressing: the same bytes under another path are stored once too; different bytes are
+// not merged.
+TEST(ImagePacker, StoresEachDistinctElfOnce) {
+  test::ScratchDir dir;
+  dir.write("copy_of_data.elf", test::fixture_bytes("pd_data"));
+  PackOutcome p = pack_text(R"(<system>
+  <protection_domain name="a" priority="3"><program_image path="pd_bss.elf" /></protection_domain>
+  <protection_domain name="b" priority="2"><program_image path="pd_data.elf" /></protection_domain>
+  <protection_domain name="c" priority="1"><program_image path="copy_of_data.elf" /></protection_domain>
+  <protection_domain name="d" priority="4"><program_image path="pd_bss.elf" /></protection_domain>
+</system>)",
+                            {dir.path()});
+  ASSERT_TRUE(p.image) << diagnostics_of(p);
+  const SystemImage& img = *p.image;
+  ASSERT_EQ(img.elfs.size(), 2u);
+  EXPECT_EQ(img.elfs[0], test::fixture_bytes("pd_bss"));
+  EXPECT_EQ(img.elfs[1], test::fixture_bytes("pd_data"));
+  std::vector<uint32_t> refs;
+  for (const PdImage& pd : img.pds) refs.push_back(pd.elf);
+  EXPECT_EQ(refs, (std::vector<uint32_t>{0, 1, 1, 0}));
+  // Each PD keeps its own source path and patch table.
+  EXPECT_NE(img.pds[2].source_path.find("copy_of_data.elf"), std::string::npos);
+  Result<std::vector<uint8_t>> c = patched_elf(img, 2);
+  ASSERT_TRUE(c.ok()) << c.error();
+  EXPECT_NE(test::run_elf(*c).find("microkit_name=c\n"), std::string::npos);
+}
+
 TEST(ImagePacker, SymbolsComeFromPathForSymbols) {
   // The loadable image is stripped; the symbols come from the unstripped build of the same code.
   PackOutcome p = pack_text(R"(<system>
@@ -254,7 +288,7 @@ TEST(ImagePacker, SymbolsComeFromPathForSymbols) {
 </system>)");
   ASSERT_TRUE(p.image) << diagnostics_of(p);
   EXPECT_NE(p.image->pds[0].source_path.find("pd_stripped.elf"), std::string::npos);
-  Result<std::vector<uint8_t>> elf = patched_elf(p.image->pds[0]);
+  Result<std::vector<uint8_t>> elf = patched_elf(*p.image, 0);
   ASSERT_TRUE(elf.ok()) << elf.error();
   EXPECT_NE(test::run_elf(*elf).find("microkit_name=a\n"), std::string::npos);
 
