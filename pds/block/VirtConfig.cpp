@@ -1,15 +1,9 @@
 #include "pds/block/VirtConfig.h"
 
+#include "pds/block/ConfigLines.h"
+
 namespace corokit::block {
 namespace {
-
-bool same(const char* token, std::size_t length, const char* word) {
-  std::size_t i = 0;
-  for (; i < length; ++i) {
-    if (word[i] == '\0' || word[i] != token[i]) return false;
-  }
-  return word[i] == '\0';
-}
 
 bool number(const char* token, std::size_t length, uint32_t& out) {
   if (length == 0 || length > 9) return false;
@@ -25,55 +19,36 @@ bool number(const char* token, std::size_t length, uint32_t& out) {
 }  // namespace
 
 ConfigError parse_virt_config(const char* text, std::size_t size, VirtConfig& out) {
-  uint32_t line = 0;
-  std::size_t pos = 0;
-  while (pos < size && text[pos] != '\0') {
-    ++line;
-    std::size_t end = pos;
-    while (end < size && text[end] != '\0' && text[end] != '\n') ++end;
-    // Tokens of this line, up to a comment.
-    const char* tokens[6];
-    std::size_t lengths[6];
-    unsigned count = 0;
-    for (std::size_t i = pos; i < end && text[i] != '#';) {
-      if (text[i] == ' ' || text[i] == '\t' || text[i] == '\r') {
-        ++i;
-        continue;
-      }
-      std::size_t j = i;
-      while (j < end && text[j] != ' ' && text[j] != '\t' && text[j] != '\r' && text[j] != '#') ++j;
-      if (count == 6) return {line, "too many words"};
-      tokens[count] = text + i;
-      lengths[count++] = j - i;
-      i = j;
-    }
-    pos = end < size && text[end] == '\n' ? end + 1 : end;
-    if (count == 0) continue;
+  ConfigLines lines(text, size);
+  ConfigLine<6> l;
+  while (lines.next(l)) {
+    if (l.too_many) return {l.number, "too many words"};
+    if (l.count == 0) continue;
     uint32_t client = 0;
-    if (!same(tokens[0], lengths[0], "client") || count < 3) {
-      return {line, "expected: client <n> partition <index>|whole [readonly]"};
+    if (!l.is(0, "client") || l.count < 3) {
+      return {l.number, "expected: client <n> partition <index>|whole [readonly]"};
     }
-    if (!number(tokens[1], lengths[1], client) || client >= kMaxClients) return {line, "client number out of range"};
+    if (!number(l.words[1], l.lengths[1], client) || client >= kMaxClients) return {l.number, "client number out of range"};
     ClientChoice choice;
     choice.configured = true;
     unsigned next = 3;
-    if (same(tokens[2], lengths[2], "whole")) {
+    if (l.is(2, "whole")) {
       choice.whole = true;
-    } else if (same(tokens[2], lengths[2], "partition") && count >= 4) {
-      if (same(tokens[3], lengths[3], "whole")) {
+    } else if (l.is(2, "partition") && l.count >= 4) {
+      if (l.is(3, "whole")) {
         choice.whole = true;
-      } else if (!number(tokens[3], lengths[3], choice.partition) || choice.partition >= kMaxPartitions) {
-        return {line, "partition index out of range (0..127, or whole)"};
+      } else if (!number(l.words[3], l.lengths[3], choice.partition) || choice.partition >= kMaxPartitions) {
+        return {l.number, "partition index out of range (0..127, or whole)"};
       }
       next = 4;
     } else {
-      return {line, "expected: client <n> partition <index>|whole [readonly]"};
+      return {l.number, "expected: client <n> partition <index>|whole [readonly]"};
     }
-    for (; next < count; ++next) {
-      if (!same(tokens[next], lengths[next], "readonly")) return {line, "unknown option (expected readonly)"};
+    for (; next < l.count; ++next) {
+      if (!l.is(next, "readonly")) return {l.number, "unknown option (expected readonly)"};
       choice.read_only = true;
     }
-    if (out.clients[client].configured) return {line, "client configured twice"};
+    if (out.clients[client].configured) return {l.number, "client configured twice"};
     out.clients[client] = choice;
   }
   return {};
