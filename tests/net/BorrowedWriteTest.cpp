@@ -27,8 +27,7 @@ using namespace corokit::testing;
 
 namespace {
 
-constexpr std::uint32_t kServerIp = 0x0a000002;
-constexpr std::uint32_t kClientIp = 0x0a000001;
+constexpr std::uint32_t kServerIp = kPairServerIp;
 
 enum Port : std::uint16_t {
   kLarge = 30,       // 8 MiB + 77 in spans of 1 byte to 70 000 bytes, then close()
@@ -102,17 +101,6 @@ class LentBuffer {
   std::uint8_t* bytes_;
   std::size_t size_;
 };
-
-NetStackConfig config(std::uint32_t ip, std::uint8_t last) {
-  NetStackConfig c;
-  c.mac = MacAddress{{0x02, 0, 0, 0, 0, last}};
-  c.ipv4.dhcp = false;
-  c.ipv4.address = ip;
-  c.ipv4.prefix = 24;
-  c.rx_channel = 1;
-  c.tx_channel = 2;
-  return c;
-}
 
 // Completes with `value` after `ms` milliseconds of the endpoint's loop (a stand-in for a timer).
 template <class T>
@@ -332,34 +320,20 @@ struct PairRun {
 };
 
 PairRun run(const StackBody& client_body, unsigned drop_every = 0, bool starve_tx = false) {
-  ClientMemory server_mem, client_mem;
   auto* ledger = static_cast<Ledger*>(mmap(nullptr, sizeof(Ledger), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
   new (ledger) Ledger();
   ledger->starve_tx = starve_tx;
-  volatile int* stop = shared_flag();
-  EndpointOptions s;
-  s.config = config(kServerIp, 2);
-  s.stop = stop;
-  s.timeout_s = 150;
-  s.drop_every = drop_every;
-  EndpointOptions c;
-  c.config = config(kClientIp, 1);
-  c.timeout_s = 100;
-  c.drop_every = drop_every;
-  const int server_pid = fork_endpoint(server_mem, client_mem, s, [ledger](NetStack& st) { return server(st, ledger); });
-  const int client_pid = fork_endpoint(client_mem, server_mem, c, client_body);
   PairRun r;
-  r.client = wait_endpoint(client_pid, 110);
-  for (int i = 0; i < 4000 && ledger->result.load() < 0; ++i) usleep(10000);  // the server's checks
-  *stop = 1;
-  EXPECT_EQ(wait_endpoint(server_pid, 10), 0);
+  r.client = run_stack_pair([ledger](NetStack& st) { return server(st, ledger); }, client_body, PairOptions{drop_every, 150},
+                            [ledger] {
+                              for (int i = 0; i < 4000 && ledger->result.load() < 0; ++i) usleep(10000);  // the server's checks
+                            });
   r.server = ledger->result.load();
   r.lent = ledger->lent.load();
   r.ended = ledger->ended.load();
   r.early = ledger->early.load();
   r.backlogged = ledger->backlogged.load();
   munmap(ledger, sizeof(Ledger));
-  munmap(const_cast<int*>(stop), 4096);
   return r;
 }
 

@@ -1,11 +1,14 @@
 #include "tests/net/StackPair.h"
 
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
+
+#include <gtest/gtest.h>
 
 #include "executor/Panic.h"
 #include "executor/host/HeapFramePool.h"
@@ -118,6 +121,40 @@ int wait_endpoint(int pid, double timeout_s) {
 volatile int* shared_flag() {
   void* p = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   return static_cast<volatile int*>(p);
+}
+
+net::NetStackConfig pair_config(std::uint32_t ip, std::uint8_t last) {
+  net::NetStackConfig c;
+  c.mac = net::MacAddress{{0x02, 0, 0, 0, 0, last}};
+  c.ipv4.dhcp = false;
+  c.ipv4.address = ip;
+  c.ipv4.prefix = 24;
+  c.rx_channel = 1;
+  c.tx_channel = 2;
+  return c;
+}
+
+int run_stack_pair(const StackBody& server, const StackBody& client, const PairOptions& options,
+                   const std::function<void()>& before_stop) {
+  ClientMemory server_mem, client_mem;
+  volatile int* stop = shared_flag();
+  EndpointOptions s;
+  s.config = pair_config(kPairServerIp, 2);
+  s.stop = stop;
+  s.timeout_s = options.server_timeout_s;
+  s.drop_every = options.drop_every;
+  EndpointOptions c;
+  c.config = pair_config(kPairClientIp, 1);
+  c.timeout_s = 100;
+  c.drop_every = options.drop_every;
+  const int server_pid = fork_endpoint(server_mem, client_mem, s, server);
+  const int client_pid = fork_endpoint(client_mem, server_mem, c, client);
+  const int status = wait_endpoint(client_pid, 110);
+  if (before_stop) before_stop();
+  *stop = 1;
+  EXPECT_EQ(wait_endpoint(server_pid, 10), 0);
+  munmap(const_cast<int*>(stop), 4096);
+  return status;
 }
 
 }  // namespace corokit::testing

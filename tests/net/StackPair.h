@@ -2,6 +2,7 @@
 // that carries its frames to the peer; the test process only orchestrates.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 
 #include "executor/Task.h"
@@ -30,5 +31,21 @@ int wait_endpoint(int pid, double timeout_s);
 
 // A shared int (MAP_SHARED) for stop flags.
 volatile int* shared_flag();
+
+// The usual pair: a server at 10.0.0.2 (MAC ..:02) and a client at 10.0.0.1 (MAC ..:01).
+inline constexpr std::uint32_t kPairServerIp = 0x0a000002;
+inline constexpr std::uint32_t kPairClientIp = 0x0a000001;
+// A static address `ip`/24, MAC 02:00:00:00:00:`last`, Rx on channel 1 and Tx on 2.
+net::NetStackConfig pair_config(std::uint32_t ip, std::uint8_t last);
+
+struct PairOptions {
+  unsigned drop_every = 0;      // both wires drop every n-th frame
+  double server_timeout_s = 120;
+};
+// Runs `server` and `client` in processes of their own on one wire; waits for the client (110 s at
+// most), then for `before_stop` (the server's own checks, if any), then stops the server, which must
+// end with 0 (checked). Returns the client's status.
+int run_stack_pair(const StackBody& server, const StackBody& client, const PairOptions& options = {},
+                   const std::function<void()>& before_stop = {});
 
 }  // namespace corokit::testing

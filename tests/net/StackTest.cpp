@@ -22,22 +22,10 @@ using namespace corokit::testing;
 
 namespace {
 
-constexpr std::uint32_t kServerIp = 0x0a000002;  // 10.0.0.2
-constexpr std::uint32_t kClientIp = 0x0a000001;
+constexpr std::uint32_t kServerIp = kPairServerIp;
 constexpr std::uint16_t kEchoPort = 7;
 constexpr std::uint16_t kSinkPort = 9;           // sends kSinkBytes, then closes at once
 constexpr std::size_t kSinkBytes = 3 * 1024 * 1024 + 77;
-
-NetStackConfig config(std::uint32_t ip, std::uint8_t last) {
-  NetStackConfig c;
-  c.mac = MacAddress{{0x02, 0, 0, 0, 0, last}};
-  c.ipv4.dhcp = false;
-  c.ipv4.address = ip;
-  c.ipv4.prefix = 24;
-  c.rx_channel = 1;
-  c.tx_channel = 2;
-  return c;
-}
 
 std::uint8_t pattern(std::size_t i) { return static_cast<std::uint8_t>(i * 131 + (i >> 9)); }
 
@@ -216,25 +204,7 @@ Task<int> cancelled_operations(NetStack& stack) {
 
 // Runs `client` against the server, each in its own process; returns the client's status.
 int run_pair(const StackBody& client, unsigned drop_every = 0) {
-  ClientMemory server_mem, client_mem;
-  volatile int* stop = shared_flag();
-  EndpointOptions s;
-  s.config = config(kServerIp, 2);
-  s.stop = stop;
-  s.timeout_s = 120;
-  s.drop_every = drop_every;
-  EndpointOptions c;
-  c.config = config(kClientIp, 1);
-  c.timeout_s = 100;
-  c.drop_every = drop_every;
-  int server_pid = fork_endpoint(server_mem, client_mem, s, server);
-  int client_pid = fork_endpoint(client_mem, server_mem, c, client);
-  int status = wait_endpoint(client_pid, 110);
-  *stop = 1;
-  int server_status = wait_endpoint(server_pid, 10);
-  EXPECT_EQ(server_status, 0);
-  munmap(const_cast<int*>(stop), 4096);
-  return status;
+  return run_stack_pair(server, client, PairOptions{drop_every, 120});
 }
 
 }  // namespace
