@@ -42,6 +42,7 @@ HostKernel::HostKernel(const Boot& boot)
     if (c.kind == ChannelKind::Channel && c.callee) callee_[callee_count_++] = CalleeSlot{slot(c), ch, c.peer_priority};
   }
   spin_ = desc_->cpu_count > 1 && desc_->spin_ns > 0 && !single_runner();
+  idle_spin_ = spin_ && (desc_->flags & kBootNoIdleSpin) == 0;
   status_->cpu.store(current_cpu(), std::memory_order_relaxed);
 }
 
@@ -286,9 +287,7 @@ void HostKernel::sleep() {
   // that detour; after a real sleep the PD may run elsewhere and publishes again.
   unsigned cpu = current_cpu();
   publish_cpu(cpu);
-  // A PD pinned with others to one CPU never spins while idle (its CPU-mates could not run).
-  const bool idle_spin = spin_ && (desc_->flags & kBootNoIdleSpin) == 0;
-  uint64_t spin = idle_spin && peer_busy_elsewhere(cpu) ? desc_->spin_ns : 0;
+  uint64_t spin = idle_spin_ && peer_busy_elsewhere(cpu) ? desc_->spin_ns : 0;
   bool slept = wait_until([this] { return anything_pending(); }, *status_, ins_, waitv_, waitv_count_, spin);
   if (slept) publish_cpu(current_cpu());
 }

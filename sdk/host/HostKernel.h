@@ -67,7 +67,8 @@ class HostKernel final : public sdk::Kernel {
   WaitVector waitv_[kMaxIds + 1];
   Direction* ins_[kMaxIds + 1];
   unsigned waitv_count_ = 0;
-  bool spin_ = false;
+  bool spin_ = false;       // spin before sleeping on a protected call
+  bool idle_spin_ = false;  // spin before sleeping while idle (not when pinned with other PDs)
   bool init_reported_ = false;
   sdk::CallFailure last_failure_ = sdk::CallFailure::None;
   // What the last delivered event owes a reply to.
