@@ -12,7 +12,7 @@
 
 namespace corokit::host {
 
-inline constexpr uint32_t kAbiVersion = 4;
+inline constexpr uint32_t kAbiVersion = 5;
 inline constexpr uint64_t kPageSize = 0x1000;
 inline constexpr unsigned kMaxIds = 62;
 inline constexpr unsigned kMaxMrs = 120;
@@ -60,7 +60,8 @@ struct alignas(64) PpcSlot {
   std::atomic<uint32_t> caller_sleeping;  // the caller sleeps on reply_seq: the reply must wake it
   uint32_t reserved0;
   uint64_t call_info;
-  std::atomic<uint64_t> call_stamp;       // arrival tick (arrival_tick()), for FIFO among equal priorities
+  std::atomic<uint64_t> call_stamp;       // arrival tick (arrival_tick()), for FIFO among equal priorities;
+                                          // written only when BootChannel::stamp_calls says so
   uint64_t call_mrs[kMaxMrs];
   // The reply half: the callee.
   alignas(64) std::atomic<uint32_t> reply_seq;  // the call it answered; the caller's futex word
@@ -228,6 +229,8 @@ struct BootChannel {
   uint8_t peer_priority;
   uint16_t peer;          // index into peers
   uint32_t call_timeout_us; // pp: give up on a call after this long (R4); 0: wait as Microkit does
+  uint8_t stamp_calls;    // pp: the callee has another caller PD of this PD's priority, so calls carry
+                          // their arrival tick (FIFO within a priority); otherwise no tick is taken
 };
 
 struct BootPair {

@@ -78,7 +78,7 @@ sdk::Word HostKernel::ppcall(unsigned ch, sdk::Word info) {
   counters::add(counters::current().calls_made);
   // Read before the call is visible, so an abort of this call cannot be missed (R4).
   uint32_t aborts = control_->abort_seq.load(std::memory_order_seq_cst);
-  uint32_t seq = ppc_send(*s, info, mrs_);
+  uint32_t seq = ppc_send(*s, info, mrs_, c.stamp_calls != 0);
   set_state(PdState::Calling);
   last_failure_ = sdk::CallFailure::None;
   bool fail_fast = (desc_->flags & kBootCallFailFast) != 0;

@@ -89,6 +89,28 @@ Result<SystemPlan> plan_system(const sdf::System& system) {
     }
   }
 
+  // Calls carry an arrival tick only where they can queue behind a call of the same priority from
+  // another PD (a PD has at most one call outstanding).
+  std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>> callers;  // (callee, priority) → caller PDs
+  for (const sdf::Channel& ch : system.channels) {
+    for (int k = 0; k < 2; ++k) {
+      const sdf::ChannelEnd& me = ch.ends[k];
+      const sdf::ChannelEnd& other = ch.ends[1 - k];
+      if (!me.pp) continue;
+      std::vector<uint32_t>& group = callers[{other.pd_index, static_cast<uint32_t>(system.pds[me.pd_index].priority)}];
+      if (std::find(group.begin(), group.end(), me.pd_index) == group.end()) group.push_back(me.pd_index);
+    }
+  }
+  for (const sdf::Channel& ch : system.channels) {
+    for (int k = 0; k < 2; ++k) {
+      const sdf::ChannelEnd& me = ch.ends[k];
+      const sdf::ChannelEnd& other = ch.ends[1 - k];
+      if (me.pp && callers[{other.pd_index, static_cast<uint32_t>(system.pds[me.pd_index].priority)}].size() > 1) {
+        plan.pds[me.pd_index].channels[me.id].stamp_calls = 1;
+      }
+    }
+  }
+
   // Channel tables refer to the PD's own list of pairs.
   for (PdPlan& p : plan.pds) {
     for (host::BootChannel& bc : p.channels) {

@@ -38,6 +38,32 @@ TEST(SystemPlan, PairsMasksAndSlots) {
   EXPECT_EQ(plan->pds[2].pairs[0].receive_mask, 0u);
 }
 
+// Calls carry an arrival tick only where another PD of the caller's priority calls the same callee.
+TEST(SystemPlan, StampsCallsOnlyWhereCallersShareAPriority) {
+  sdf::System sys = load(R"(<system>
+    <protection_domain name="server" priority="100"><program_image path="s.elf"/></protection_domain>
+    <protection_domain name="a" priority="50"><program_image path="a.elf"/></protection_domain>
+    <protection_domain name="b" priority="50"><program_image path="b.elf"/></protection_domain>
+    <protection_domain name="c" priority="60"><program_image path="c.elf"/></protection_domain>
+    <protection_domain name="other" priority="110"><program_image path="o.elf"/></protection_domain>
+    <channel><end pd="a" id="0" pp="true"/><end pd="server" id="0"/></channel>
+    <channel><end pd="a" id="1" pp="true"/><end pd="server" id="1"/></channel>
+    <channel><end pd="b" id="0" pp="true"/><end pd="server" id="2"/></channel>
+    <channel><end pd="c" id="0" pp="true"/><end pd="server" id="3"/></channel>
+    <channel><end pd="c" id="1" pp="true"/><end pd="other" id="0"/></channel>
+    <channel><end pd="c" id="2" pp="true"/><end pd="other" id="1"/></channel>
+  </system>)");
+  Result<SystemPlan> plan = plan_system(sys);
+  ASSERT_TRUE(plan.ok()) << plan.error();
+  EXPECT_EQ(plan->pds[1].channels[0].stamp_calls, 1);  // a and b share priority 50 at the server
+  EXPECT_EQ(plan->pds[1].channels[1].stamp_calls, 1);
+  EXPECT_EQ(plan->pds[2].channels[0].stamp_calls, 1);
+  EXPECT_EQ(plan->pds[3].channels[0].stamp_calls, 0);  // c is alone at priority 60
+  EXPECT_EQ(plan->pds[3].channels[1].stamp_calls, 0);  // two channels of one caller never queue together
+  EXPECT_EQ(plan->pds[3].channels[2].stamp_calls, 0);
+  EXPECT_EQ(plan->pds[0].channels[0].stamp_calls, 0);  // the callee's ends
+}
+
 TEST(SystemPlan, RefusesDevicesTheBoardDoesNotHave) {
   sdf::System sys = load(R"(<system>
     <protection_domain name="a"><program_image path="a.elf"/><irq irq="34" id="1"/></protection_domain>
