@@ -134,6 +134,7 @@ class DriverCore {
   uint64_t reaped_ = 0;     // completions reaped
   uint64_t work_seen_ = 0;  // requests + completions at the last turn end
   uint64_t last_work_ns_ = 0;
+  bool window_started_ = false;  // last_work_ns_ is set (read at the first idle clock reading)
   uint32_t idle_turns_ = 0;  // polling turns since the last work
   bool polling_ = false;
 
