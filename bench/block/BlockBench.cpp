@@ -192,7 +192,7 @@ void report(benchmark::State& state, const Measured& m, double bytes_per_op, boo
   state.counters["MB/s"] = static_cast<double>(m.full.ops) * bytes_per_op / seconds / 1e6;
 }
 
-constexpr uint64_t kRandomOps[2] = {200000, 100000};
+constexpr uint64_t kRandomOps[2] = {20000, 100000};
 constexpr uint64_t kSeqOps = 256;
 
 const char* const kDirect = "bench.system";     // client → driver

@@ -64,6 +64,11 @@ class DriverCore {
   static constexpr uint32_t kMaxInFlight = 1024;
   // Polling reads the clock every this many turns without work (a reading costs as much as a turn).
   static constexpr uint32_t kTurnsPerClock = 16;
+  // Reads up to this size whose data the backend has at hand are done in place (IoBackend::read_now);
+  // larger ones go through the ring into a registered buffer, which copies faster (1 MiB: ~1.1x
+  // pread's time with preadv2 into the shared region, ~0.9x with READ_FIXED) while the syscall and
+  // ring overhead the in-place read saves (~0.3 us) is lost in the copy.
+  static constexpr uint64_t kReadNowBytes = 32 * 1024;
 
   // `requests`/`responses` are the driver's end of the virtualiser queue pair.
   DriverCore(exec::AsyncPd& pd, IoBackend& io, const DmaView& dma, protocol::BlockServerEnd end, uint32_t capacity,
@@ -104,8 +109,11 @@ class DriverCore {
 
   exec::Task<void> dispatcher() noexcept;
   exec::Task<void> submitter() noexcept;
-  exec::Task<void> serve(blk_req request) noexcept;
-  exec::Task<void> transfer(const blk_req& request, blk_resp& response) noexcept;
+  void take_requests() noexcept;
+  bool answer_now(const blk_req& request) noexcept;
+  uint8_t* transfer_buffer(const blk_req& request) const noexcept;
+  exec::Task<void> serve(blk_req request, bool read_tried) noexcept;
+  exec::Task<void> transfer(const blk_req& request, blk_resp& response, bool read_tried) noexcept;
   exec::Task<void> flush(blk_resp& response) noexcept;
 
   void respond(const blk_resp& response) noexcept;

@@ -218,6 +218,51 @@ TEST(UringBackend, RegisteredDmaRegionsCarryTheTransfers) {
   EXPECT_EQ(again.register_buffers(d.dma), nullptr) << "the predecessor's buffers are replaced";
 }
 
+// With the image's descriptor (the monitor hands it over unless the image is O_DIRECT), reads at
+// hand in the page cache and a write alone bypass the ring; writes in company, and a read that
+// would wait for the disk, still go through it.
+TEST(UringBackend, TheImageDescriptorCarriesReadsAtHandAndLoneWrites) {
+  SKIP_WITHOUT_IO_URING();
+  const std::string path = make_image("now.img", 4);
+  UringDriver d(disk_option(path));
+  ASSERT_NE(d.core, nullptr);
+  d.io.attach_image(d.disk->image.get());
+  std::memset(d.queues.data.data(), 0x71, 4096);
+  auto r = d.exchange({blk_req{BLK_REQ_WRITE, kIo, 20, 1, 1}}, 1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, BLK_RESP_OK);
+  EXPECT_EQ(d.io.stats().writes_now, 1u);
+  EXPECT_EQ(d.io.stats().submitted, 0u);
+  EXPECT_EQ(read_file(path)[20 * 4096 + 4095], 0x71);
+  r = d.exchange({blk_req{BLK_REQ_READ, kIo + 4 * 4096, 20, 1, 2}}, 1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, BLK_RESP_OK);
+  EXPECT_EQ(d.queues.data.data()[4 * 4096 + 17], 0x71);
+  EXPECT_EQ(d.io.stats().reads_now, 1u);
+  EXPECT_EQ(d.io.stats().submitted, 0u);
+  r = d.exchange({blk_req{BLK_REQ_WRITE, kIo, 21, 1, 3}, blk_req{BLK_REQ_WRITE, kIo, 22, 1, 4}}, 2);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(d.io.stats().writes_now, 1u) << "two writes at once go through the ring";
+  EXPECT_EQ(d.io.stats().submitted, 2u);
+  EXPECT_EQ(read_file(path)[22 * 4096], 0x71);
+
+  // Evicted from the page cache, a read would wait for the disk: the ring does it.
+  struct statfs fs{};
+  ASSERT_EQ(statfs(path.c_str(), &fs), 0);
+  if (fs.f_type == TMPFS_MAGIC) GTEST_SKIP() << temp_dir() << " is tmpfs: its pages cannot be evicted";
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(fdatasync(d.disk->image.get()), 0);
+  EXPECT_EQ(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+  close(fd);
+  r = d.exchange({blk_req{BLK_REQ_READ, kIo + 8 * 4096, 21, 1, 5}}, 1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, BLK_RESP_OK);
+  EXPECT_EQ(d.queues.data.data()[8 * 4096 + 4095], 0x71);
+  EXPECT_EQ(d.io.stats().read_misses, 1u);
+  EXPECT_EQ(d.io.stats().submitted, 3u);
+}
+
 TEST(UringBackend, TheRingRefusesEverythingButTheImage) {
   SKIP_WITHOUT_IO_URING();
   const std::string path = make_image("restricted.img", 1);
