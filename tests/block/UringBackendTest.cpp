@@ -5,7 +5,11 @@
 #include <gtest/gtest.h>
 #include <linux/magic.h>
 #include <liburing.h>
+#include <linux/seccomp.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -19,6 +23,7 @@
 #include "pds/block/DriverCore.h"
 #include "pds/block/UringBackend.h"
 #include "system/runtime/DiskBackend.h"
+#include "system/runtime/SeccompPolicy.h"
 #include "tests/block/BlockSystem.h"
 #include "tests/block/DiskImages.h"
 #include "tests/block/QueueMemory.h"
@@ -261,6 +266,67 @@ TEST(UringBackend, TheImageDescriptorCarriesReadsAtHandAndLoneWrites) {
   EXPECT_EQ(d.queues.data.data()[8 * 4096 + 4095], 0x71);
   EXPECT_EQ(d.io.stats().read_misses, 1u);
   EXPECT_EQ(d.io.stats().submitted, 3u);
+}
+
+// Runs `call` in a child under the seccomp filter of a block driver PD (ring at 9, image at 10;
+// system/runtime/SeccompPolicy.cpp) with `image` at descriptor 10 and `other` at 11. True when the
+// filter let the call through (whatever it returned), false when it stopped the child (SIGSYS).
+template <typename Call>
+bool allowed_for_driver(bool read_only, int image, int other, Call call) {
+  auto filter = runtime::build_pd_filter({{runtime::DeviceGrant::Kind::BlockRing, 9},
+                                          {read_only ? runtime::DeviceGrant::Kind::BlockImageReadOnly
+                                                     : runtime::DeviceGrant::Kind::BlockImage,
+                                           10}});
+  EXPECT_TRUE(filter) << filter.error();
+  if (!filter) return false;
+  sock_fprog prog{static_cast<unsigned short>(filter->size()), filter->data()};
+  const pid_t child = fork();
+  if (child == 0) {
+    dup2(image, 10);
+    dup2(other, 11);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
+      syscall(SYS_exit_group, 3);
+    }
+    call();
+    syscall(SYS_exit_group, 0);
+  }
+  int status = 0;
+  EXPECT_EQ(waitpid(child, &status, 0), child);
+  if (WIFEXITED(status)) {
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "the filter could not be installed";
+    return WEXITSTATUS(status) == 0;
+  }
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS);
+  return false;
+}
+
+// The image descriptor a driver holds serves non-blocking reads and, unless read-only, pwrite:
+// a read that may wait for the disk, another descriptor, or a write to a read-only image stop it.
+TEST(UringBackend, TheDriverFilterAllowsTheImageOnlyForItsTransfers) {
+  const std::string path = make_image("filter.img", 1);
+  const int image = open(path.c_str(), O_RDWR | O_CLOEXEC);
+  const int other = open(path.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(image, 0);
+  ASSERT_GE(other, 0);
+  alignas(4096) static uint8_t buf[4096];
+  auto preadv2_on = [](int fd, long flags) {
+    return [fd, flags] {
+      iovec v{buf, sizeof buf};
+      syscall(SYS_preadv2, fd, &v, 1, 0, 0, flags);
+    };
+  };
+  auto pwrite_on = [](int fd) { return [fd] { syscall(SYS_pwrite64, fd, buf, sizeof buf, 0); }; };
+  EXPECT_TRUE(allowed_for_driver(false, image, other, preadv2_on(10, RWF_NOWAIT)));
+  EXPECT_FALSE(allowed_for_driver(false, image, other, preadv2_on(10, 0))) << "a read that may wait";
+  EXPECT_FALSE(allowed_for_driver(false, image, other, preadv2_on(11, RWF_NOWAIT))) << "another descriptor";
+  EXPECT_TRUE(allowed_for_driver(false, image, other, pwrite_on(10)));
+  EXPECT_FALSE(allowed_for_driver(false, image, other, pwrite_on(11)));
+  EXPECT_FALSE(allowed_for_driver(true, image, other, pwrite_on(10))) << "a read-only image";
+  EXPECT_TRUE(allowed_for_driver(true, image, other, preadv2_on(10, RWF_NOWAIT)));
+  EXPECT_FALSE(allowed_for_driver(false, image, other, [] { syscall(SYS_fdatasync, 10); }))
+      << "flushes go through the ring";
+  close(image);
+  close(other);
 }
 
 TEST(UringBackend, TheRingRefusesEverythingButTheImage) {
