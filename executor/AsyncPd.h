@@ -42,7 +42,7 @@ class AsyncPd;
 // notifications are sent (the timer service arms its driver here). Hooks run in registration
 // order. A hook may make tasks ready (they run in the same turn, and the hooks run again after
 // them: a polling adapter that finds a response at a turn's end saves a pass of the PD's event
-// loop, which was two of ~1.3 us in a depth-1 block read), or return true to be called again soon
+// loop; in a depth-1 block read, 1.59 -> 1.29 us), or return true to be called again soon
 // (e.g. a request the driver refused): run_turn() then reports more_work, so the PD polls instead
 // of waiting. A hook unregisters itself when destroyed.
 class TurnEndHook {
