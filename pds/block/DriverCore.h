@@ -69,7 +69,7 @@ class DriverCore {
   static constexpr uint32_t kTurnsPerClock = 16;
   // Reads up to this size whose data the backend has at hand are done in place (IoBackend::read_now);
   // larger ones go through the ring into a registered buffer, which copies faster (1 MiB: 1.26x
-  // pread's time with preadv2 into the shared region, 0.9-1.05x with READ_FIXED) while the ~0.25 us
+  // pread's time with preadv2 into the shared region, 0.88-1.06x with READ_FIXED) while the ~0.25 us
   // the in-place read saves is lost in a large copy.
   static constexpr uint64_t kReadNowBytes = 32 * 1024;
 
