@@ -213,6 +213,7 @@ class BlockClient final : public EventSource {
   TurnEnd turn_end_;
   uint64_t progress_seen_ = 0;  // requests sent + responses taken at the last turn end
   uint64_t last_progress_ns_ = 0;
+  bool window_started_ = false;  // last_progress_ns_ is set (read at the first idle clock reading)
   uint32_t idle_turns_ = 0;  // polling turns since the last progress
   bool polling_ = false;
   uint32_t capacity_ = 0;   // queue capacity (both queues)

@@ -140,6 +140,7 @@ struct BlockDriver {
     if (regs.magic != host::kBlockRegistersMagic || dev->fd < 0) return "the device has no backend attached";
     if (!config.has_irq) return "blk_irq is not set (declare the device's IRQ)";
     if (const char* why = io.attach(dev->fd, regs.ring_params, regs.fixed_file)) return why;
+    io.attach_image(dev->fd2);  // -1 for an O_DIRECT image: then everything goes through the ring
     if (const char* why = io.register_buffers(dma)) log::warn("DMA regions not registered with io_uring (", why, "); transfers work, slower");
     config.capacity = regs.capacity;
     config.read_only = regs.read_only != 0;

@@ -8,6 +8,13 @@
 //
 // start() queues an operation; submit() hands every queued one to the device (one system call on
 // io_uring); reap() completes finished operations, waking their tasks. Freestanding.
+//
+// A backend may also do a transfer synchronously, in the caller, when that is cheaper than the
+// asynchronous path (UringBackend with the image's descriptor: see docs/block.md, Performance):
+//   read_now   never waits for the device: data that is at hand (a page-cache hit), or kLater;
+//   write_now  a write done before it returns (it may take the time of the copy), or kLater.
+// Both return bytes transferred (maybe short: the caller continues the rest asynchronously), -errno,
+// or kLater when the operation must go through start().
 #pragma once
 
 #include <cstdint>
@@ -42,6 +49,10 @@ struct IoOp {
 
 class IoBackend {
  public:
+  static constexpr int32_t kLater = INT32_MIN;
+
+  virtual int32_t read_now(IoOp&) noexcept { return kLater; }
+  virtual int32_t write_now(IoOp&) noexcept { return kLater; }
   // Queues `op` for the next submit(). The backend holds at most max_in_flight() operations.
   virtual void start(IoOp& op) noexcept = 0;
   virtual void submit() noexcept = 0;

@@ -4,6 +4,7 @@
 #include <sys/uio.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -66,6 +67,26 @@ const char* UringBackend::register_buffers(const DmaView& dma) noexcept {
   for (unsigned i = 0; i < n; ++i) registered_[i] = Registered{dma.base(i), dma.size(i)};
   registered_count_ = n;
   return nullptr;
+}
+
+int32_t UringBackend::read_now(IoOp& op) noexcept {
+  if (image_fd_ < 0) return kLater;
+  iovec vec{op.buffer, op.length};
+  const ssize_t r = preadv2(image_fd_, &vec, 1, static_cast<off_t>(op.offset), RWF_NOWAIT);
+  if (r < 0) {
+    if (errno == EAGAIN) ++stats_.read_misses;
+    return kLater;  // would wait, or any other trouble: the ring does it (and reports its error)
+  }
+  ++stats_.reads_now;
+  return static_cast<int32_t>(r);
+}
+
+int32_t UringBackend::write_now(IoOp& op) noexcept {
+  if (image_fd_ < 0) return kLater;
+  const ssize_t r = pwrite(image_fd_, op.buffer, op.length, static_cast<off_t>(op.offset));
+  if (r < 0) return errno == EINTR || errno == EAGAIN ? kLater : -errno;
+  ++stats_.writes_now;
+  return static_cast<int32_t>(r);
 }
 
 void UringBackend::start(IoOp& op) noexcept {

@@ -8,6 +8,11 @@
 // enabled. The driver maps it with io_uring_queue_mmap(fd, &ring_params, ...) and submits with
 // io_uring_enter; it never sets up a ring of its own. The IRQ is the ring's completion queue
 // becoming non-empty (level-triggered: completions left after irq_ack raise it again).
+//
+// Beside the ring the driver gets the image itself (DeviceInfo::fd2; -1 for an O_DIRECT image) for
+// synchronous transfers that io_uring would only make slower (docs/block.md, Performance): its
+// filter allows preadv2 on it with RWF_NOWAIT only (a read that never waits for the disk) and, unless
+// the image is read-only, pwrite64. Everything else (flushes, reads that would wait) stays on the ring.
 #pragma once
 
 #include <linux/io_uring.h>
@@ -20,7 +25,8 @@ namespace corokit::host {
 
 inline constexpr uint32_t kBlockRegistersOffset = 0x100;
 inline constexpr uint32_t kBlockRegistersMagic = 0x6b6c6263;  // "cblk"
-// A driver's block rings are at descriptors kFdBlockFirst + k (k-th block device of that PD).
+// The k-th block device of a driver PD has its ring at descriptor kFdBlockFirst + 2k and its image at
+// kFdBlockFirst + 2k + 1 (so a PD drives at most three).
 inline constexpr int kFdBlockFirst = 9;  // after kFdNic (DeviceInfo.h)
 inline constexpr int kFdBlockLast = 15;
 

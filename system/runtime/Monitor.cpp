@@ -90,7 +90,7 @@ struct Device {
   Fd feed;                 // console: the write end the monitor copies stdin into
   std::unique_ptr<NicBackend> nic;  // NIC: TAP or slirp (its driver_fd() is the resource)
   std::optional<Disk> disk;  // block: the image and its ring (the ring is the resource)
-  int driver_fd = -1;      // block: the ring's descriptor number in the driver
+  int driver_fd = -1;      // block: the ring's descriptor number in the driver (the image's is one more)
   bool masked = false;
   bool in_epoll = false;
 };
@@ -351,8 +351,8 @@ Status Monitor::prepare_devices() {
           if (!disk) return Error{disk.error()};
           int k = 0;
           for (const Device& other : devices_) k += other.driver == i && other.board.kind == board::DeviceKind::Block;
-          d.driver_fd = host::kFdBlockFirst + k;
-          if (d.driver_fd > host::kFdBlockLast) return Error{"PD '" + pds_[i].model->name + "' drives too many block devices"};
+          d.driver_fd = host::kFdBlockFirst + 2 * k;
+          if (d.driver_fd + 1 > host::kFdBlockLast) return Error{"PD '" + pds_[i].model->name + "' drives too many block devices"};
           d.watch = Fd(fcntl(disk->ring.get(), F_DUPFD_CLOEXEC, 3));
           d.disk = std::move(*disk);
           break;
@@ -389,6 +389,7 @@ Status Monitor::prepare_devices() {
       if (d.board.irq != dev->irq) continue;
       if (dev->kind == board::DeviceKind::Block && d.disk) {
         info->fd = d.driver_fd;
+        if (!d.disk->option.direct) info->fd2 = d.driver_fd + 1;  // a synchronous O_DIRECT read would wait for the disk
         backend = disk_backend_name(d.disk->option);
         fill_block_registers(*d.disk, info);
       }
@@ -529,6 +530,11 @@ Status Monitor::prepare_pd(Pd& pd) {
     } else if (d.board.kind == board::DeviceKind::Block) {
       pd.fds.push_back({d.disk->ring.get(), d.driver_fd});
       grants.push_back({DeviceGrant::Kind::BlockRing, d.driver_fd});
+      if (!d.disk->option.direct) {
+        pd.fds.push_back({d.disk->image.get(), d.driver_fd + 1});
+        grants.push_back({d.disk->option.read_only ? DeviceGrant::Kind::BlockImageReadOnly : DeviceGrant::Kind::BlockImage,
+                          d.driver_fd + 1});
+      }
     }
   }
   // PDs with the same device grants share one filter (building one takes libseccomp a while).

@@ -4,6 +4,7 @@
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -91,6 +92,17 @@ Result<std::vector<sock_filter>> compile_pd_filter(const std::vector<DeviceGrant
         allow(SCMP_SYS(io_uring_enter), 1, &a);
         allow(SCMP_SYS(io_uring_register), 1, &a);
         break;
+      case DeviceGrant::Kind::BlockImage:
+      case DeviceGrant::Kind::BlockImageReadOnly: {
+        // The disk image itself, for the driver's synchronous transfers (sdk/host/BlockDevice.h):
+        // reads only with RWF_NOWAIT (page-cache hits; anything that would wait for the disk goes
+        // through the ring), writes with pwrite64 unless the image is read-only (then the
+        // descriptor is O_RDONLY as well). preadv2's flags are its sixth argument on x86-64.
+        scmp_arg_cmp nowait[2] = {a, SCMP_A5(SCMP_CMP_EQ, static_cast<scmp_datum_t>(RWF_NOWAIT))};
+        allow(SCMP_SYS(preadv2), 2, nowait);
+        if (d.kind == DeviceGrant::Kind::BlockImage) allow(SCMP_SYS(pwrite64), 1, &a);
+        break;
+      }
     }
   }
   if (rc != 0) return Error{std::string("building the seccomp filter: ") + std::strerror(-rc)};

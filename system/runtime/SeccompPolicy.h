@@ -15,7 +15,7 @@ namespace corokit::runtime {
 // File descriptors a driver PD may use for its device (HOST_BOARD.md): the operations allowed on
 // them depend on the device kind.
 struct DeviceGrant {
-  enum class Kind { Timer, ConsoleIn, ConsoleOut, Nic, BlockRing } kind;
+  enum class Kind { Timer, ConsoleIn, ConsoleOut, Nic, BlockRing, BlockImage, BlockImageReadOnly } kind;
   int fd;
 };
 

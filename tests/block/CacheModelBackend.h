@@ -49,8 +49,22 @@ class CacheModelBackend final : public block::IoBackend {
     return static_cast<uint32_t>(queued_.size() + in_flight_.size() + done_.size());
   }
   uint32_t max_in_flight() const noexcept override { return depth_; }
+  // With set_synchronous(true), reads are always at hand and writes are done in place (a completed
+  // write in the volatile cache, like one that finished on the device), as UringBackend's.
+  int32_t read_now(block::IoOp& op) noexcept override {
+    if (!synchronous_ || touches_failure(op)) return kLater;
+    ++done_now_;
+    return execute(Pending{&op, {}});
+  }
+  int32_t write_now(block::IoOp& op) noexcept override {
+    if (!synchronous_ || touches_failure(op)) return kLater;
+    ++done_now_;
+    return execute(Pending{&op, {}});
+  }
 
   // --- the test's controls ---
+  void set_synchronous(bool on) { synchronous_ = on; }
+  uint64_t done_now() const { return done_now_; }
   size_t submitted_count() const { return in_flight_.size(); }
   uint64_t submissions() const { return submitted_; }
   const block::IoOp& submitted(size_t i) const { return *in_flight_[i].op; }
@@ -85,6 +99,8 @@ class CacheModelBackend final : public block::IoBackend {
     block::IoOp* op;
     std::vector<uint64_t> covers;  // flush: indices into writes_
   };
+
+  bool touches_failure(const block::IoOp& op) const { return fail_at_ >= op.offset && fail_at_ < op.offset + op.length; }
 
   int32_t execute(const Pending& p) {
     block::IoOp& op = *p.op;
@@ -133,6 +149,8 @@ class CacheModelBackend final : public block::IoBackend {
   uint64_t submitted_ = 0;
   uint64_t fail_at_ = ~uint64_t{0};
   uint32_t depth_;
+  bool synchronous_ = false;
+  uint64_t done_now_ = 0;
 };
 
 }  // namespace corokit::testing

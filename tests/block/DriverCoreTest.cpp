@@ -201,10 +201,13 @@ TEST(DriverCore, WriteCompletingDuringAFlushIsAnsweredAfterIt) {
 
 // The durability rule, checked against the model across many random schedules: when a FLUSH is
 // answered OK, every WRITE answered OK before it is on the medium after a power cut.
+// Odd rounds with a backend that also does transfers in place (reads at once, a write alone).
 TEST(DriverCore, FlushDurabilityAcrossSimulatedPowerCuts) {
   std::mt19937_64 rng(2024);
+  uint64_t done_now = 0;
   for (int round = 0; round < 200; ++round) {
     Driver d(32);
+    d.model.set_synchronous(round % 2 == 1);
     // Each write puts (write number) into its block; blocks are distinct so the medium shows
     // exactly which writes survived.
     uint32_t next_id = 1;
@@ -240,6 +243,7 @@ TEST(DriverCore, FlushDurabilityAcrossSimulatedPowerCuts) {
         }
       }
     }
+    done_now += d.model.done_now();
     d.model.power_cut();
     for (const auto& writes : promised) {
       for (uint32_t id : writes) {
@@ -249,6 +253,46 @@ TEST(DriverCore, FlushDurabilityAcrossSimulatedPowerCuts) {
       }
     }
   }
+  EXPECT_GT(done_now, 100u) << "the synchronous rounds did writes in place";
+}
+
+TEST(DriverCore, ReadsAtHandAndLoneWritesAreDoneInPlace) {
+  Driver d;
+  d.model.set_synchronous(true);
+  std::memset(d.model.cache().data() + 3 * 4096, 0x5C, 4096);
+  d.send({read(3, 1, 0, 1)});
+  EXPECT_EQ(d.model.submissions(), 0u) << "a read at hand needs no device operation";
+  auto r = d.responses();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].id, 1u);
+  EXPECT_EQ(r[0].status, BLK_RESP_OK);
+  EXPECT_EQ(d.data(0)[4095], 0x5C);
+
+  std::memset(d.data(1), 0x6D, 4096);
+  d.send({write(4, 1, 1, 2)});
+  EXPECT_EQ(d.model.submissions(), 0u) << "a write alone is done in place";
+  r = d.responses();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].id, 2u);
+  EXPECT_EQ(d.model.cache()[4 * 4096], 0x6D);
+
+  // Two writes at once: the driver would block for one while the other waits, so both go to the
+  // device. A FLUSH always does.
+  d.send({write(5, 1, 1, 3), write(6, 1, 1, 4), flush(5)});
+  EXPECT_EQ(d.model.submitted_count(), 3u);
+  d.model.finish_all();
+  d.irq();
+  EXPECT_EQ(d.responses().size(), 3u);
+
+  // A read larger than DriverCore::kReadNowBytes goes to the device (which copies it faster).
+  constexpr uint16_t kLarge = DriverCore::kReadNowBytes / 4096 + 1;
+  d.send({read(8, kLarge, 0, 6)});
+  EXPECT_EQ(d.model.submitted_count(), 1u);
+  d.model.finish_all();
+  d.irq();
+  r = d.responses();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].success_count, kLarge);
 }
 
 TEST(DriverCore, InvalidRequestsAreRejectedAndTheRestServed) {

@@ -5,7 +5,11 @@
 #include <gtest/gtest.h>
 #include <linux/magic.h>
 #include <liburing.h>
+#include <linux/seccomp.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -19,6 +23,7 @@
 #include "pds/block/DriverCore.h"
 #include "pds/block/UringBackend.h"
 #include "system/runtime/DiskBackend.h"
+#include "system/runtime/SeccompPolicy.h"
 #include "tests/block/BlockSystem.h"
 #include "tests/block/DiskImages.h"
 #include "tests/block/QueueMemory.h"
@@ -216,6 +221,112 @@ TEST(UringBackend, RegisteredDmaRegionsCarryTheTransfers) {
   block::UringBackend again;
   ASSERT_EQ(again.attach(d.disk->ring.get(), d.disk->params, 0), nullptr);
   EXPECT_EQ(again.register_buffers(d.dma), nullptr) << "the predecessor's buffers are replaced";
+}
+
+// With the image's descriptor (the monitor hands it over unless the image is O_DIRECT), reads at
+// hand in the page cache and a write alone bypass the ring; writes in company, and a read that
+// would wait for the disk, still go through it.
+TEST(UringBackend, TheImageDescriptorCarriesReadsAtHandAndLoneWrites) {
+  SKIP_WITHOUT_IO_URING();
+  const std::string path = make_image("now.img", 4);
+  UringDriver d(disk_option(path));
+  ASSERT_NE(d.core, nullptr);
+  d.io.attach_image(d.disk->image.get());
+  std::memset(d.queues.data.data(), 0x71, 4096);
+  auto r = d.exchange({blk_req{BLK_REQ_WRITE, kIo, 20, 1, 1}}, 1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, BLK_RESP_OK);
+  EXPECT_EQ(d.io.stats().writes_now, 1u);
+  EXPECT_EQ(d.io.stats().submitted, 0u);
+  EXPECT_EQ(read_file(path)[20 * 4096 + 4095], 0x71);
+  r = d.exchange({blk_req{BLK_REQ_READ, kIo + 4 * 4096, 20, 1, 2}}, 1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, BLK_RESP_OK);
+  EXPECT_EQ(d.queues.data.data()[4 * 4096 + 17], 0x71);
+  EXPECT_EQ(d.io.stats().reads_now, 1u);
+  EXPECT_EQ(d.io.stats().submitted, 0u);
+  r = d.exchange({blk_req{BLK_REQ_WRITE, kIo, 21, 1, 3}, blk_req{BLK_REQ_WRITE, kIo, 22, 1, 4}}, 2);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(d.io.stats().writes_now, 1u) << "two writes at once go through the ring";
+  EXPECT_EQ(d.io.stats().submitted, 2u);
+  EXPECT_EQ(read_file(path)[22 * 4096], 0x71);
+
+  // Evicted from the page cache, a read would wait for the disk: the ring does it.
+  struct statfs fs{};
+  ASSERT_EQ(statfs(path.c_str(), &fs), 0);
+  if (fs.f_type == TMPFS_MAGIC) GTEST_SKIP() << temp_dir() << " is tmpfs: its pages cannot be evicted";
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(fdatasync(d.disk->image.get()), 0);
+  EXPECT_EQ(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+  close(fd);
+  r = d.exchange({blk_req{BLK_REQ_READ, kIo + 8 * 4096, 21, 1, 5}}, 1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status, BLK_RESP_OK);
+  EXPECT_EQ(d.queues.data.data()[8 * 4096 + 4095], 0x71);
+  EXPECT_EQ(d.io.stats().read_misses, 1u);
+  EXPECT_EQ(d.io.stats().submitted, 3u);
+}
+
+// Runs `call` in a child under the seccomp filter of a block driver PD (ring at 9, image at 10;
+// system/runtime/SeccompPolicy.cpp) with `image` at descriptor 10 and `other` at 11. True when the
+// filter let the call through (whatever it returned), false when it stopped the child (SIGSYS).
+template <typename Call>
+bool allowed_for_driver(bool read_only, int image, int other, Call call) {
+  auto filter = runtime::build_pd_filter({{runtime::DeviceGrant::Kind::BlockRing, 9},
+                                          {read_only ? runtime::DeviceGrant::Kind::BlockImageReadOnly
+                                                     : runtime::DeviceGrant::Kind::BlockImage,
+                                           10}});
+  EXPECT_TRUE(filter) << filter.error();
+  if (!filter) return false;
+  sock_fprog prog{static_cast<unsigned short>(filter->size()), filter->data()};
+  const pid_t child = fork();
+  if (child == 0) {
+    dup2(image, 10);
+    dup2(other, 11);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
+      syscall(SYS_exit_group, 3);
+    }
+    call();
+    syscall(SYS_exit_group, 0);
+  }
+  int status = 0;
+  EXPECT_EQ(waitpid(child, &status, 0), child);
+  if (WIFEXITED(status)) {
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "the filter could not be installed";
+    return WEXITSTATUS(status) == 0;
+  }
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS);
+  return false;
+}
+
+// The image descriptor a driver holds serves non-blocking reads and, unless read-only, pwrite:
+// a read that may wait for the disk, another descriptor, or a write to a read-only image stop it.
+TEST(UringBackend, TheDriverFilterAllowsTheImageOnlyForItsTransfers) {
+  const std::string path = make_image("filter.img", 1);
+  const int image = open(path.c_str(), O_RDWR | O_CLOEXEC);
+  const int other = open(path.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(image, 0);
+  ASSERT_GE(other, 0);
+  alignas(4096) static uint8_t buf[4096];
+  auto preadv2_on = [](int fd, long flags) {
+    return [fd, flags] {
+      iovec v{buf, sizeof buf};
+      syscall(SYS_preadv2, fd, &v, 1, 0, 0, flags);
+    };
+  };
+  auto pwrite_on = [](int fd) { return [fd] { syscall(SYS_pwrite64, fd, buf, sizeof buf, 0); }; };
+  EXPECT_TRUE(allowed_for_driver(false, image, other, preadv2_on(10, RWF_NOWAIT)));
+  EXPECT_FALSE(allowed_for_driver(false, image, other, preadv2_on(10, 0))) << "a read that may wait";
+  EXPECT_FALSE(allowed_for_driver(false, image, other, preadv2_on(11, RWF_NOWAIT))) << "another descriptor";
+  EXPECT_TRUE(allowed_for_driver(false, image, other, pwrite_on(10)));
+  EXPECT_FALSE(allowed_for_driver(false, image, other, pwrite_on(11)));
+  EXPECT_FALSE(allowed_for_driver(true, image, other, pwrite_on(10))) << "a read-only image";
+  EXPECT_TRUE(allowed_for_driver(true, image, other, preadv2_on(10, RWF_NOWAIT)));
+  EXPECT_FALSE(allowed_for_driver(false, image, other, [] { syscall(SYS_fdatasync, 10); }))
+      << "flushes go through the ring";
+  close(image);
+  close(other);
 }
 
 TEST(UringBackend, TheRingRefusesEverythingButTheImage) {
