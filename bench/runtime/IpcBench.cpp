@@ -126,6 +126,24 @@ void report(benchmark::State& state, double ours, double floor, double target) {
   state.counters["target"] = target;
 }
 
+// A cache line's round trip between two x86 cores takes 100 ns or more (250-340 ns on the
+// development VM); between the two hyperthreads of one core, which share its L1 and L2, 20-40 ns.
+// A virtual machine's two CPUs can be threads of one host core at times (the host places them, and
+// the guest cannot see it): then F measured about 25 ns and every "cross-core" ratio judged the
+// runtime's fixed per-call work against a transfer that never left the core. Such a run is refused
+// (an error row), not judged. Returns false when it refused.
+constexpr double kMinCrossCoreF = 100;
+bool refuse_shared_core(benchmark::State& state, double f_ns) {
+  if (f_ns >= kMinCrossCoreF) return true;
+  char why[200];
+  std::snprintf(why, sizeof why,
+                "F = %.0f ns, below the %.0f ns of any cross-core round trip: the two CPUs share a core "
+                "(hyperthreads of one host core), so nothing here is measured across cores",
+                f_ns, kMinCrossCoreF);
+  state.SkipWithError(why);
+  return false;
+}
+
 enum Placement { kSameCore, kCrossResponsive, kCrossAsleep };
 
 double median(std::vector<double> v) {
@@ -175,6 +193,7 @@ void BM_PpcRoundTrip(benchmark::State& state) {
     state.SetIterationTime(ns * static_cast<double>(chunk) / 1e9);
     floors.push_back(placement == kCrossResponsive ? spin_floor(chunk) : futex_floor(0, peer_cpu, chunk));
   }
+  if (placement == kCrossResponsive && !refuse_shared_core(state, median(floors))) return;
   report(state, median(ours), median(floors), placement == kCrossResponsive ? 1.4 : placement == kSameCore ? 1.15 : 1.1);
   state.counters["chunks"] = static_cast<double>(ours.size());
 }
@@ -213,7 +232,7 @@ void BM_PpcThroughRuntime(benchmark::State& state) {
   o.colour = runtime::RunOptions::Colour::Never;
   o.spin_ns = static_cast<uint64_t>(state.range(0)) * 1000;
   std::vector<double> ours, floors;
-  uint64_t calls = 0, cross = 0;
+  uint64_t calls = 0, cross = 0, unanswered = 0;
   for (auto _ : state) {
     int out = memfd_create("ppc-bench-output", MFD_CLOEXEC);
     runtime::RunResult r = runtime::run_system(*img, o, out);
@@ -223,11 +242,12 @@ void BM_PpcThroughRuntime(benchmark::State& state) {
     std::istringstream lines(text);
     double elapsed = 0;
     for (std::string line; std::getline(lines, line);) {
-      uint64_t n = 0, ns = 0, c = 0;
-      if (std::sscanf(line.c_str(), "ppcall round: %lu %lu %lu", &n, &ns, &c) != 3 || n == 0) continue;
+      uint64_t n = 0, ns = 0, c = 0, bad = 0;
+      if (std::sscanf(line.c_str(), "ppcall round: %lu %lu %lu %lu", &n, &ns, &c, &bad) != 4 || n == 0) continue;
       ours.push_back(static_cast<double>(ns) / static_cast<double>(n));
       calls += n;
       cross += c;
+      unanswered += bad;
       elapsed += static_cast<double>(ns) / 1e9;
       floors.push_back(spin_floor(static_cast<int64_t>(n)));
     }
@@ -237,6 +257,12 @@ void BM_PpcThroughRuntime(benchmark::State& state) {
     }
     state.SetIterationTime(elapsed);
   }
+  if (unanswered != 0) {
+    std::string why = std::to_string(unanswered) + " of " + std::to_string(calls) + " calls returned without the callee's answer";
+    state.SkipWithError(why.c_str());
+    return;
+  }
+  if (!refuse_shared_core(state, median(floors))) return;
   report(state, median(ours), median(floors), 1.4);
   state.counters["cross_core_share"] = static_cast<double>(cross) / static_cast<double>(calls);
   state.counters["ours_min_ns"] = *std::min_element(ours.begin(), ours.end());
