@@ -126,6 +126,24 @@ void report(benchmark::State& state, double ours, double floor, double target) {
   state.counters["target"] = target;
 }
 
+// A cache line's round trip between two x86 cores takes 100 ns or more (250-340 ns on the
+// development VM); between the two hyperthreads of one core, which share its L1 and L2, 20-40 ns.
+// A virtual machine's two CPUs can be threads of one host core at times (the host places them, and
+// the guest cannot see it): then F measured about 25 ns and every "cross-core" ratio judged the
+// runtime's fixed per-call work against a transfer that never left the core. Such a run is refused
+// (an error row), not judged. Returns false when it refused.
+constexpr double kMinCrossCoreF = 100;
+bool refuse_shared_core(benchmark::State& state, double f_ns) {
+  if (f_ns >= kMinCrossCoreF) return true;
+  char why[200];
+  std::snprintf(why, sizeof why,
+                "F = %.0f ns, below the %.0f ns of any cross-core round trip: the two CPUs share a core "
+                "(hyperthreads of one host core), so nothing here is measured across cores",
+                f_ns, kMinCrossCoreF);
+  state.SkipWithError(why);
+  return false;
+}
+
 enum Placement { kSameCore, kCrossResponsive, kCrossAsleep };
 
 double median(std::vector<double> v) {
@@ -175,6 +193,7 @@ void BM_PpcRoundTrip(benchmark::State& state) {
     state.SetIterationTime(ns * static_cast<double>(chunk) / 1e9);
     floors.push_back(placement == kCrossResponsive ? spin_floor(chunk) : futex_floor(0, peer_cpu, chunk));
   }
+  if (placement == kCrossResponsive && !refuse_shared_core(state, median(floors))) return;
   report(state, median(ours), median(floors), placement == kCrossResponsive ? 1.4 : placement == kSameCore ? 1.15 : 1.1);
   state.counters["chunks"] = static_cast<double>(ours.size());
 }
@@ -213,7 +232,7 @@ void BM_PpcThroughRuntime(benchmark::State& state) {
   o.colour = runtime::RunOptions::Colour::Never;
   o.spin_ns = static_cast<uint64_t>(state.range(0)) * 1000;
   std::vector<double> ours, floors;
-  uint64_t calls = 0, cross = 0;
+  uint64_t calls = 0, cross = 0, unanswered = 0;
   for (auto _ : state) {
     int out = memfd_create("ppc-bench-output", MFD_CLOEXEC);
     runtime::RunResult r = runtime::run_system(*img, o, out);
@@ -223,11 +242,12 @@ void BM_PpcThroughRuntime(benchmark::State& state) {
     std::istringstream lines(text);
     double elapsed = 0;
     for (std::string line; std::getline(lines, line);) {
-      uint64_t n = 0, ns = 0, c = 0;
-      if (std::sscanf(line.c_str(), "ppcall round: %lu %lu %lu", &n, &ns, &c) != 3 || n == 0) continue;
+      uint64_t n = 0, ns = 0, c = 0, bad = 0;
+      if (std::sscanf(line.c_str(), "ppcall round: %lu %lu %lu %lu", &n, &ns, &c, &bad) != 4 || n == 0) continue;
       ours.push_back(static_cast<double>(ns) / static_cast<double>(n));
       calls += n;
       cross += c;
+      unanswered += bad;
       elapsed += static_cast<double>(ns) / 1e9;
       floors.push_back(spin_floor(static_cast<int64_t>(n)));
     }
@@ -237,6 +257,12 @@ void BM_PpcThroughRuntime(benchmark::State& state) {
     }
     state.SetIterationTime(elapsed);
   }
+  if (unanswered != 0) {
+    std::string why = std::to_string(unanswered) + " of " + std::to_string(calls) + " calls returned without the callee's answer";
+    state.SkipWithError(why.c_str());
+    return;
+  }
+  if (!refuse_shared_core(state, median(floors))) return;
   report(state, median(ours), median(floors), 1.4);
   state.counters["cross_core_share"] = static_cast<double>(cross) / static_cast<double>(calls);
   state.counters["ours_min_ns"] = *std::min_element(ours.begin(), ours.end());
@@ -260,48 +286,67 @@ void busy_receiver(Shared& s) {
 }
 
 // Sender cost of a notify while the receiver is busy: no system call (<= 1.5 x a raw shared-word
-// notify). Both sides notify the same busy receiver through the same word, which it keeps clearing,
-// so both pay for taking the word's line back from the receiver.
+// notify). The sender notifies 32 channels in turn; both sides notify the same busy receiver
+// through the same word, which it keeps clearing, so both pay for taking the word's line back from
+// it. How often the receiver gets the line between two notifies depends on how the two loops fall
+// into step, which differs from one pair of processes to the next and between two loops of
+// different cost (single runs of ours then the floor measured 0.68-1.79 x): so the measurement is
+// made in chunks, each in a fresh pair of processes, with ours and the floor alternating in the
+// same pair (ours, floor, floor, ours: neither always runs first), judged on the medians.
 void BM_NotifyBusyReceiver(benchmark::State& state) {
   if (cpu_count() < 2) {
     state.SkipWithError("needs two CPUs");
     return;
   }
+  constexpr int64_t kRun = 25'000;  // notifies per timed run, four runs per chunk (~1 ms each)
   int64_t n = 0, wakes = 0, floor_wakes = 0;
-  double ours = 0, floor = 0;
-  {
+  std::vector<double> ours, floors;
+  for (auto _ : state) {
     TwoProcesses tp(0, 1, busy_receiver);
     Shared& s = tp.shared();
     Direction& d = s.pair.dir[0];
-    auto start = std::chrono::steady_clock::now();
-    for (auto _ : state) {
-      wakes += host::raise(d, uint64_t{1} << (n & 31), s.status[1]) ? 1 : 0;
-      ++n;
-    }
-    ours = elapsed_ns(start, n);
+    uint64_t last = 0;
+    auto notify_ours = [&](int64_t count) {
+      auto start = std::chrono::steady_clock::now();
+      for (int64_t i = 0; i < count; ++i) wakes += host::raise(d, uint64_t{1} << (i & 31), s.status[1], last) ? 1 : 0;
+      return elapsed_ns(start, count);
+    };
     // The floor: a raw shared-word notify doing the same job: set the bit (an atomic OR, which
     // coalesces), then read the receiver's asleep flag (a sleeping receiver would be woken).
-    start = std::chrono::steady_clock::now();
-    for (int64_t i = 0; i < n; ++i) {
-      d.pending.fetch_or(uint64_t{1} << (i & 31), std::memory_order_seq_cst);
-      floor_wakes += s.status[1].asleep.load(std::memory_order_seq_cst) != 0 ? 1 : 0;
-    }
-    floor = elapsed_ns(start, n);
+    auto notify_floor = [&](int64_t count) {
+      auto start = std::chrono::steady_clock::now();
+      for (int64_t i = 0; i < count; ++i) {
+        d.pending.fetch_or(uint64_t{1} << (i & 31), std::memory_order_seq_cst);
+        floor_wakes += s.status[1].asleep.load(std::memory_order_seq_cst) != 0 ? 1 : 0;
+      }
+      return elapsed_ns(start, count);
+    };
+    notify_floor(kRun / 10);  // warm-up: the receiver is running and the words are mapped
+    double o = notify_ours(kRun);
+    double f = notify_floor(kRun);
+    f += notify_floor(kRun);
+    o += notify_ours(kRun);
+    ours.push_back(o / 2);
+    floors.push_back(f / 2);
+    n += 2 * kRun;
+    state.SetIterationTime(o * static_cast<double>(kRun) / 1e9);
   }
   benchmark::DoNotOptimize(floor_wakes);
-  report(state, ours, floor, 1.5);
+  report(state, median(ours), median(floors), 1.5);
+  state.counters["chunks"] = static_cast<double>(ours.size());
   state.counters["syscalls_per_notify"] = static_cast<double>(wakes) / static_cast<double>(n);
 }
-BENCHMARK(BM_NotifyBusyReceiver)->UseRealTime();
+BENCHMARK(BM_NotifyBusyReceiver)->UseManualTime();
 
 // A receiver that sleeps whenever nothing is pending, then answers on the other direction.
 void echo_receiver(Shared& s, uint64_t spin_ns) {
   Direction* in = &s.pair.dir[0];
   host::WaitVector wv{0, reinterpret_cast<uint64_t>(&in->woken), host::kFutex2Size32, 0};
+  uint64_t last = 0;
   while (!s.stop.load(std::memory_order_relaxed)) {
     host::wait_until([&] { return in->pending.load(std::memory_order_relaxed) != 0; }, s.status[1], &in, &wv, 1, spin_ns);
     in->pending.exchange(0, std::memory_order_acq_rel);
-    host::raise(s.pair.dir[1], 1, s.status[0]);
+    host::raise(s.pair.dir[1], 1, s.status[0], last);
   }
 }
 
@@ -321,9 +366,10 @@ void BM_NotifyLatency(benchmark::State& state) {
     Shared& s = tp.shared();
     Direction* in = &s.pair.dir[1];
     host::WaitVector wv{0, reinterpret_cast<uint64_t>(&in->woken), host::kFutex2Size32, 0};
+    uint64_t last = 0;
     auto start = std::chrono::steady_clock::now();
     for (auto _ : state) {
-      host::raise(s.pair.dir[0], 1, s.status[1]);
+      host::raise(s.pair.dir[0], 1, s.status[1], last);
       host::wait_until([&] { return in->pending.load(std::memory_order_relaxed) != 0; }, s.status[0], &in, &wv, 1, 0);
       in->pending.exchange(0, std::memory_order_acq_rel);
       ++n;
@@ -352,6 +398,7 @@ void BM_NotifyBurstToSleeper(benchmark::State& state) {
       }
     });
     Shared& s = tp.shared();
+    uint64_t last = 0;
     for (auto _ : state) {
       state.PauseTiming();
       // The previous burst is consumed and the receiver is back asleep.
@@ -363,9 +410,9 @@ void BM_NotifyBurstToSleeper(benchmark::State& state) {
       if (batched) {
         uint64_t bits = 0;
         for (unsigned ch = 0; ch < 16; ++ch) bits |= uint64_t{1} << ch;
-        wakes += host::raise(s.pair.dir[0], bits, s.status[1]) ? 1 : 0;
+        wakes += host::raise(s.pair.dir[0], bits, s.status[1], last) ? 1 : 0;
       } else {
-        for (unsigned ch = 0; ch < 16; ++ch) wakes += host::raise(s.pair.dir[0], uint64_t{1} << ch, s.status[1]) ? 1 : 0;
+        for (unsigned ch = 0; ch < 16; ++ch) wakes += host::raise(s.pair.dir[0], uint64_t{1} << ch, s.status[1], last) ? 1 : 0;
       }
       ++bursts;
     }
@@ -386,8 +433,9 @@ void BM_NotificationsPerSecond(benchmark::State& state) {
   {
     TwoProcesses tp(0, 1, busy_receiver);
     Shared& s = tp.shared();
+    uint64_t last = 0;
     for (auto _ : state) {
-      host::raise(s.pair.dir[0], 1, s.status[1]);
+      host::raise(s.pair.dir[0], 1, s.status[1], last);
       ++n;
     }
     delivered = s.consumed.load();

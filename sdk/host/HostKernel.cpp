@@ -60,7 +60,7 @@ void HostKernel::notify(unsigned ch) {
   const BootChannel& c = desc_->channels[ch];
   Pair& p = pairs_[c.pair];
   counters::add(counters::current().notifications[ch]);
-  raise(*p.out, uint64_t{1} << c.peer_id, *p.peer_status);
+  raise(*p.out, uint64_t{1} << c.peer_id, *p.peer_status, p.last_raised);
   if (single_runner()) yield_to_monitor(Yield::Continue);
 }
 
@@ -308,7 +308,7 @@ sdk::Event HostKernel::wait(const sdk::WaitRequest& req) {
       counters::add(counted.notifications[req.notify[i]]);
     }
     for (unsigned i = 0; i < pair_count_; ++i) {
-      if (bits[i] != 0) raise(*pairs_[i].out, bits[i], *pairs_[i].peer_status);
+      if (bits[i] != 0) raise(*pairs_[i].out, bits[i], *pairs_[i].peer_status, pairs_[i].last_raised);
     }
   }
   uint32_t notes = 0;

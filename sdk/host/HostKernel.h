@@ -33,6 +33,7 @@ class HostKernel final : public sdk::Kernel {
     Direction* out = nullptr;  // this PD → peer
     uint64_t receive_mask = 0;
     const StatusPage* peer_status = nullptr;
+    uint64_t last_raised = 0;  // the bits this PD raised on `out` the previous time (raise())
   };
   struct CalleeSlot {
     PpcSlot* slot;
