@@ -48,6 +48,9 @@ class UringBackend final : public IoBackend {
   const char* register_buffers(const DmaView& dma) noexcept;
   // The image's descriptor for synchronous transfers (see above); -1 to have none.
   void attach_image(int image_fd) noexcept { image_fd_ = image_fd; }
+  // Option read-mapped (DriverOptions.h): maps the first `bytes` of the image read-only; read_now
+  // then copies from the mapping. nullptr, or why not.
+  const char* map_image(uint64_t bytes) noexcept;
 
   int32_t read_now(IoOp& op) noexcept override;
   int32_t write_now(IoOp& op) noexcept override;
@@ -76,6 +79,8 @@ class UringBackend final : public IoBackend {
   bool attached_ = false;
   uint32_t fixed_file_ = 0;
   int image_fd_ = -1;
+  const uint8_t* image_map_ = nullptr;
+  uint64_t image_bytes_ = 0;
   struct Registered {
     uint8_t* base;
     uint64_t size;
