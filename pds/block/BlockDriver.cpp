@@ -78,6 +78,7 @@ struct BlockDriver {
   UringBackend io;
   DmaView dma;
   std::optional<DriverCore> core;
+  bool read_mapped = false;
 
   void start(exec::AsyncPd& pd) {
     if (blk_info == 0 || blk_requests == 0 || blk_responses == 0 || blk_virt_channel >= 62) {
@@ -107,6 +108,7 @@ struct BlockDriver {
       config.poll_ns = uint64_t{options.poll_us} * 1000;
       config.clock_ns = monotonic_ns;
       if (options.poll_us != 0) log::info("polling for ", options.poll_us, " us after the last request or completion");
+      read_mapped = options.read_mapped;
     }
     auto& info = *reinterpret_cast<blk_storage_info*>(blk_info);
     const char* problem = attach_device(config);
@@ -141,6 +143,13 @@ struct BlockDriver {
     if (!config.has_irq) return "blk_irq is not set (declare the device's IRQ)";
     if (const char* why = io.attach(dev->fd, regs.ring_params, regs.fixed_file)) return why;
     io.attach_image(dev->fd2);  // -1 for an O_DIRECT image: then everything goes through the ring
+    if (read_mapped) {
+      if (const char* why = io.map_image(static_cast<uint64_t>(regs.capacity) * BLK_TRANSFER_SIZE)) {
+        log::warn("read-mapped: ", why, "; small reads use preadv2");
+      } else {
+        log::info("read-mapped: small reads copy from a mapping of the image");
+      }
+    }
     if (const char* why = io.register_buffers(dma)) log::warn("DMA regions not registered with io_uring (", why, "); transfers work, slower");
     config.capacity = regs.capacity;
     config.read_only = regs.read_only != 0;

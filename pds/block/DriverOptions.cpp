@@ -10,7 +10,12 @@ ConfigError parse_driver_options(const char* text, std::size_t size, DriverOptio
   while (lines.next(l)) {
     if (l.too_many) return {l.number, "too many words"};
     if (l.count == 0) continue;
-    if (!l.is(0, "poll-us")) return {l.number, "unknown option (expected poll-us <n>)"};
+    if (l.is(0, "read-mapped")) {
+      if (l.count != 1) return {l.number, "read-mapped takes no value"};
+      out.read_mapped = true;
+      continue;
+    }
+    if (!l.is(0, "poll-us")) return {l.number, "unknown option (expected poll-us <n> or read-mapped)"};
     if (l.count != 2) return {l.number, "expected: poll-us <n>"};
     uint32_t v = 0;
     for (std::size_t i = 0; i < l.lengths[1]; ++i) {

@@ -474,6 +474,11 @@ TEST(DriverOptions, ParsesThePollWindow) {
   const block::ConfigError e = block::parse_driver_options(text, sizeof text - 1, o);
   EXPECT_EQ(e.what, nullptr);
   EXPECT_EQ(o.poll_us, 250u);
+  EXPECT_FALSE(o.read_mapped);
+  const char mapped[] = "read-mapped\npoll-us 5\n";
+  EXPECT_EQ(block::parse_driver_options(mapped, sizeof mapped - 1, o).what, nullptr);
+  EXPECT_TRUE(o.read_mapped);
+  EXPECT_EQ(o.poll_us, 5u);
 }
 
 TEST(DriverOptions, RejectsWhatItDoesNotKnow) {
@@ -481,7 +486,7 @@ TEST(DriverOptions, RejectsWhatItDoesNotKnow) {
     const char* text;
     uint32_t line;
   } cases[] = {{"poll-us\n", 1}, {"poll-us 12x\n", 1}, {"poll-us 1 2\n", 1}, {"\nspin 5\n", 2},
-               {"poll-us 100001\n", 1}, {"poll-us 99999999999999\n", 1}};
+               {"poll-us 100001\n", 1}, {"poll-us 99999999999999\n", 1}, {"read-mapped yes\n", 1}};
   for (const Case& c : cases) {
     block::DriverOptions o;
     const block::ConfigError e = block::parse_driver_options(c.text, std::strlen(c.text), o);
