@@ -34,7 +34,9 @@ struct Caller {
     bool crash = strcmp(microkit_name, "crash_caller") == 0;
     bool stop = strcmp(microkit_name, "stop_caller") == 0;
     report(1, server.call(MessageInfo(crash ? 3 : stop ? 4 : 1, 0)));
-    pause_ms(crash || stop ? 200 : 500);
+    // Long enough for the monitor to have restarted a crashed callee even on a loaded machine (it
+    // once took longer than 200 ms in a full test run on 2 CPUs).
+    pause_ms(crash ? 1000 : stop ? 200 : 500);
     report(2, server.call(MessageInfo(2, 0)));
   }
   void notified(Channel) {}
