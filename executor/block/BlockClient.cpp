@@ -163,27 +163,7 @@ bool BlockClient::turn_end() noexcept {
   drain();
   start_waiting();
   if (in_flight_ == 0) return false;
-  const uint64_t progress = counters_.submitted + counters_.completed;
-  if (progress != progress_seen_) {
-    // No clock reading here: this turn may have resumed a task that sends the next request, and a
-    // reading (~30 ns on a VM) would delay it. The window starts at the first idle reading instead,
-    // at most kTurnsPerClock turns (well under a microsecond) later.
-    progress_seen_ = progress;
-    window_started_ = false;
-    idle_turns_ = 0;
-    polling_ = true;
-  } else if (!polling_) {
-    return false;
-  } else if (++idle_turns_ % kTurnsPerClock == 0) {  // the clock is read every kTurnsPerClock turns
-    const uint64_t now = clock_ns_();
-    if (!window_started_) {
-      window_started_ = true;
-      last_progress_ns_ = now;
-    } else if (now - last_progress_ns_ >= poll_ns_) {
-      polling_ = false;  // the window passed without progress
-      return false;
-    }
-  }
+  if (!poll_window_.keep_polling(counters_.submitted + counters_.completed, poll_ns_, clock_ns_)) return false;
   ++counters_.polled_turns;
   return true;
 }

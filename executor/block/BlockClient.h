@@ -5,6 +5,7 @@
 
 #include "executor/AsyncPd.h"
 #include "executor/EventSource.h"
+#include "executor/PollWindow.h"
 #include "executor/WaitQueue.h"
 #include "sdk/protocol/BlockQueues.h"
 
@@ -92,8 +93,6 @@ class BlockRequest {
 class BlockClient final : public EventSource {
  public:
   static constexpr uint32_t kMaxSlots = 1024;
-  // Polling reads the clock every this many turns without progress.
-  static constexpr uint32_t kTurnsPerClock = 16;
 
   BlockClient(AsyncPd& pd, const BlockClientConfig& config) noexcept;
   ~BlockClient();
@@ -211,11 +210,7 @@ class BlockClient final : public EventSource {
   uint64_t poll_ns_;
   uint64_t (*clock_ns_)() noexcept;
   TurnEnd turn_end_;
-  uint64_t progress_seen_ = 0;  // requests sent + responses taken at the last turn end
-  uint64_t last_progress_ns_ = 0;
-  bool window_started_ = false;  // last_progress_ns_ is set (read at the first idle clock reading)
-  uint32_t idle_turns_ = 0;  // polling turns since the last progress
-  bool polling_ = false;
+  PollWindow poll_window_;  // progress: requests sent + responses taken
   uint32_t capacity_ = 0;   // queue capacity (both queues)
   uint32_t slot_count_ = 0;  // min(capacity, kMaxSlots)
   uint32_t slot_bits_ = 0;

@@ -50,29 +50,10 @@ bool DriverCore::turn_end() noexcept {
   // Operations the kernel did not complete during submission run elsewhere (an io_uring worker
   // thread, the device): leave the CPU to them and sleep; their completion raises the IRQ.
   if (io_.in_flight() != 0) {
-    polling_ = false;
+    poll_window_.stop();
     return false;
   }
-  const uint64_t work = counters_.requests + reaped_;
-  if (work != work_seen_) {
-    // The window starts at the first idle clock reading (at most kTurnsPerClock turns later): a
-    // reading costs ~30 ns on a VM, and the turns right after work are the ones a request waits on.
-    work_seen_ = work;
-    window_started_ = false;
-    idle_turns_ = 0;
-    polling_ = true;
-  } else if (!polling_) {
-    return false;
-  } else if (++idle_turns_ % kTurnsPerClock == 0) {  // the clock is read every kTurnsPerClock turns
-    const uint64_t now = config_.clock_ns();
-    if (!window_started_) {
-      window_started_ = true;
-      last_work_ns_ = now;
-    } else if (now - last_work_ns_ >= config_.poll_ns) {
-      polling_ = false;  // the window passed without work
-      return false;
-    }
-  }
+  if (!poll_window_.keep_polling(counters_.requests + reaped_, config_.poll_ns, config_.clock_ns)) return false;
   ++counters_.polled_turns;
   return true;
 }

@@ -34,6 +34,7 @@
 
 #include "executor/AsyncPd.h"
 #include "executor/Event.h"
+#include "executor/PollWindow.h"
 #include "pds/block/DmaView.h"
 #include "pds/block/IoBackend.h"
 #include "sdk/protocol/BlockQueues.h"
@@ -65,8 +66,6 @@ struct DriverCounters {
 class DriverCore {
  public:
   static constexpr uint32_t kMaxInFlight = 1024;
-  // Polling reads the clock every this many turns without work (a reading costs as much as a turn).
-  static constexpr uint32_t kTurnsPerClock = 16;
   // Reads up to this size whose data the backend has at hand are done in place (IoBackend::read_now);
   // larger ones go through the ring into a registered buffer, which copies faster (1 MiB: 1.26x
   // pread's time with preadv2 into the shared region, 0.88-1.06x with READ_FIXED) while the ~0.25 us
@@ -143,11 +142,7 @@ class DriverCore {
   uint32_t barrier_id_ = 0;
   bool stalled_ = false;    // the dispatcher stopped at the in-flight limit
   uint64_t reaped_ = 0;     // completions reaped
-  uint64_t work_seen_ = 0;  // requests + completions at the last turn end
-  uint64_t last_work_ns_ = 0;
-  bool window_started_ = false;  // last_work_ns_ is set (read at the first idle clock reading)
-  uint32_t idle_turns_ = 0;  // polling turns since the last work
-  bool polling_ = false;
+  exec::PollWindow poll_window_;  // work: requests taken + completions reaped
 
   uint64_t flush_seq_ = 0;
   uint64_t flushes_in_flight_[kMaxInFlight];

@@ -246,8 +246,8 @@ TEST(BlockClient, PollsForResponsesWhileRequestsAreInFlight) {
   f.h.pd().spawn_detached([](Fixture& f) -> Task<void> { (void)co_await f.client.read(2, 1, f.buffer(1)); }(f));
   // The window starts at the first idle clock reading (up to kTurnsPerClock turns after the request).
   const size_t turns = f.h.run_until_idle();
-  EXPECT_GE(turns, 4 * BlockClient::kTurnsPerClock);
-  EXPECT_LE(turns, 7 * BlockClient::kTurnsPerClock);
+  EXPECT_GE(turns, 4 * exec::PollWindow::kTurnsPerClock);
+  EXPECT_LE(turns, 7 * exec::PollWindow::kTurnsPerClock);
   EXPECT_EQ(f.client.in_flight(), 1u);
   pump(f.h, f.device, kCh);  // no task may still wait when the fixture goes
   EXPECT_EQ(f.client.in_flight(), 0u);

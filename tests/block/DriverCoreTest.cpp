@@ -443,8 +443,8 @@ TEST(DriverCore, PollsForTheWindowAfterTheLastWork) {
   d.irq();
   ASSERT_EQ(d.responses().size(), 1u);
   const uint64_t polled = d.core->counters().polled_turns;
-  EXPECT_GE(polled, 4 * DriverCore::kTurnsPerClock);
-  EXPECT_LE(polled, 6 * DriverCore::kTurnsPerClock) << "polling ends when the window passes without work";
+  EXPECT_GE(polled, 4 * exec::PollWindow::kTurnsPerClock);
+  EXPECT_LE(polled, 6 * exec::PollWindow::kTurnsPerClock) << "polling ends when the window passes without work";
   // A request published without a notification, and its completion without an IRQ.
   ASSERT_TRUE(d.virt.requests.push(read(2, 1, 1, 2)));
   d.virt.requests.publish();
