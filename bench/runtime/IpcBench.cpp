@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -151,6 +152,37 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+struct ChunkMedians {
+  double ours = 0;
+  double floor = 0;
+};
+
+// Round trips measured in chunks of `chunk`, each in a fresh pair of processes (this one on CPU 0,
+// `peer` on `peer_cpu`) and followed by its floor, `floor(chunk)`, in another fresh pair; judged on
+// the medians. `open(Shared&)` sets a pair up and returns one round trip to time (after a tenth as
+// many to warm up). One chunk is one benchmark iteration.
+template <typename Open, typename Floor>
+ChunkMedians in_chunks(benchmark::State& state, int peer_cpu, int64_t chunk, const std::function<void(Shared&)>& peer,
+                       Open open, Floor floor) {
+  std::vector<double> ours, floors;
+  for (auto _ : state) {
+    double ns = 0;
+    {
+      TwoProcesses tp(0, peer_cpu, peer);
+      auto round = open(tp.shared());
+      for (int64_t i = 0; i < chunk / 10; ++i) round();
+      auto start = std::chrono::steady_clock::now();
+      for (int64_t i = 0; i < chunk; ++i) round();
+      ns = elapsed_ns(start, chunk);
+    }
+    ours.push_back(ns);
+    state.SetIterationTime(ns * static_cast<double>(chunk) / 1e9);
+    floors.push_back(floor(chunk));
+  }
+  state.counters["chunks"] = static_cast<double>(ours.size());
+  return {median(ours), median(floors)};
+}
+
 // ppcall round trip: same core blocking (vs raw futex, same core, ≤ 1.15), callee responsive on
 // another core (vs F, ≤ 1.4), callee asleep on another core (vs raw futex cross core, ≤ 1.1).
 // Measured in chunks, each in a fresh pair of processes and followed by its floor in another fresh
@@ -168,34 +200,23 @@ void BM_PpcRoundTrip(benchmark::State& state) {
   uint64_t caller_spin = placement == kCrossResponsive ? 5'000 : 0;
   // A few milliseconds per chunk: the round trip is ~0.3 us, ~2 us and ~65 us in the three placements.
   const int64_t chunk = placement == kCrossResponsive ? 20'000 : placement == kSameCore ? 2'000 : 100;
-  std::vector<double> ours, floors;
-  for (auto _ : state) {
-    double ns = 0;
-    {
-      TwoProcesses tp(0, peer_cpu, [callee_spin](Shared& s) { callee(s, callee_spin); });
-      Shared& s = tp.shared();
-      uint64_t* mrs = g_message_registers;
-      mrs[0] = 1;
-      unsigned me = static_cast<unsigned>(sched_getcpu());
-      auto call = [&] {
-        uint32_t seq = host::ppc_send(s.slot, (uint64_t{1} << 12) | 1, mrs);
-        bool waking = host::ppc_kick(s.pair.dir[0], s.status[1]);
-        host::ppc_await(s.slot, seq, s.status[1], caller_spin, me, waking);
-        host::ppc_receive(s.slot, mrs);
-      };
-      for (int64_t i = 0; i < chunk / 10; ++i) call();  // warm-up
-      auto start = std::chrono::steady_clock::now();
-      for (int64_t i = 0; i < chunk; ++i) call();
-      ns = elapsed_ns(start, chunk);
-      benchmark::DoNotOptimize(mrs[0]);
-    }
-    ours.push_back(ns);
-    state.SetIterationTime(ns * static_cast<double>(chunk) / 1e9);
-    floors.push_back(placement == kCrossResponsive ? spin_floor(chunk) : futex_floor(0, peer_cpu, chunk));
-  }
-  if (placement == kCrossResponsive && !refuse_shared_core(state, median(floors))) return;
-  report(state, median(ours), median(floors), placement == kCrossResponsive ? 1.4 : placement == kSameCore ? 1.15 : 1.1);
-  state.counters["chunks"] = static_cast<double>(ours.size());
+  uint64_t* mrs = g_message_registers;
+  auto open = [mrs, caller_spin](Shared& s) {
+    mrs[0] = 1;
+    return [&s, mrs, caller_spin, me = static_cast<unsigned>(sched_getcpu())] {
+      uint32_t seq = host::ppc_send(s.slot, (uint64_t{1} << 12) | 1, mrs);
+      bool waking = host::ppc_kick(s.pair.dir[0], s.status[1]);
+      host::ppc_await(s.slot, seq, s.status[1], caller_spin, me, waking);
+      host::ppc_receive(s.slot, mrs);
+    };
+  };
+  auto floor = [placement, peer_cpu](int64_t n) {
+    return placement == kCrossResponsive ? spin_floor(n) : futex_floor(0, peer_cpu, n);
+  };
+  ChunkMedians m = in_chunks(state, peer_cpu, chunk, [callee_spin](Shared& s) { callee(s, callee_spin); }, open, floor);
+  benchmark::DoNotOptimize(mrs[0]);
+  if (placement == kCrossResponsive && !refuse_shared_core(state, m.floor)) return;
+  report(state, m.ours, m.floor, placement == kCrossResponsive ? 1.4 : placement == kSameCore ? 1.15 : 1.1);
 }
 BENCHMARK(BM_PpcRoundTrip)->Arg(kSameCore)->Arg(kCrossResponsive)->Arg(kCrossAsleep)->ArgName("placement")->UseManualTime();
 
@@ -363,31 +384,18 @@ void BM_NotifyLatency(benchmark::State& state) {
   // on the medians (as the ppcall round trips): a cross-core wake-up on a VM costs whatever the host
   // makes of that pair's placement, so one pair per row judged one placement.
   const int64_t chunk = cross ? 100 : 2'000;
-  std::vector<double> ours, floors;
-  for (auto _ : state) {
-    double ns = 0;
-    {
-      TwoProcesses tp(0, peer_cpu, [](Shared& s) { echo_receiver(s, 0); });
-      Shared& s = tp.shared();
-      Direction* in = &s.pair.dir[1];
-      host::WaitVector wv{0, reinterpret_cast<uint64_t>(&in->woken), host::kFutex2Size32, 0};
-      uint64_t last = 0;
-      auto round = [&] {
-        host::raise(s.pair.dir[0], 1, s.status[1], last);
-        host::wait_until([&] { return in->pending.load(std::memory_order_relaxed) != 0; }, s.status[0], &in, &wv, 1, 0);
-        in->pending.exchange(0, std::memory_order_acq_rel);
-      };
-      for (int64_t i = 0; i < chunk / 10; ++i) round();  // warm-up
-      auto start = std::chrono::steady_clock::now();
-      for (int64_t i = 0; i < chunk; ++i) round();
-      ns = elapsed_ns(start, chunk);
-    }
-    ours.push_back(ns);
-    state.SetIterationTime(ns * static_cast<double>(chunk) / 1e9);
-    floors.push_back(futex_floor(0, peer_cpu, chunk));
-  }
-  report(state, median(ours), median(floors), 1.15);
-  state.counters["chunks"] = static_cast<double>(ours.size());
+  auto open = [](Shared& s) {
+    Direction* in = &s.pair.dir[1];
+    return [&s, in, wv = host::WaitVector{0, reinterpret_cast<uint64_t>(&in->woken), host::kFutex2Size32, 0},
+            last = uint64_t{0}]() mutable {
+      host::raise(s.pair.dir[0], 1, s.status[1], last);
+      host::wait_until([&] { return in->pending.load(std::memory_order_relaxed) != 0; }, s.status[0], &in, &wv, 1, 0);
+      in->pending.exchange(0, std::memory_order_acq_rel);
+    };
+  };
+  ChunkMedians m = in_chunks(state, peer_cpu, chunk, [](Shared& s) { echo_receiver(s, 0); }, open,
+                             [peer_cpu](int64_t n) { return futex_floor(0, peer_cpu, n); });
+  report(state, m.ours, m.floor, 1.15);
 }
 BENCHMARK(BM_NotifyLatency)->Arg(0)->Arg(1)->ArgName("cross_core")->UseManualTime();
 
