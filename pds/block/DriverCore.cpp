@@ -208,7 +208,7 @@ exec::Task<void> DriverCore::transfer(const blk_req& request, blk_resp& response
     } else if (kind == IoKind::Write && in_flight_ == 1 && io_.in_flight() == 0 && end_.requests.empty()) {
       result = io_.write_now(op);
     }
-      if (result == IoBackend::kLater) {
+    if (result == IoBackend::kLater) {
       submit_.set();
       result = co_await io_.run(op);
     }
