@@ -23,7 +23,7 @@ struct DeviceInfo {
   uint32_t index;       // block n, NIC n
   uint32_t irq;         // the host-board IRQ number
   int32_t fd;           // the host resource in the driver (kFdTimer, kFdConsoleIn, ...); -1 elsewhere
-  int32_t fd2;          // a second descriptor (console output), or -1
+  int32_t fd2;          // a second descriptor (console output; block: the image), or -1
   uint32_t reserved;
   uint64_t clock_resolution_ns;  // timer
   char backend[64];              // "timerfd", "stdio", "file:/tmp/x", "tap:tap0", "user", ...

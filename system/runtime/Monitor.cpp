@@ -90,7 +90,9 @@ struct Device {
   Fd feed;                 // console: the write end the monitor copies stdin into
   std::unique_ptr<NicBackend> nic;  // NIC: TAP or slirp (its driver_fd() is the resource)
   std::optional<Disk> disk;  // block: the image and its ring (the ring is the resource)
-  int driver_fd = -1;      // block: the ring's descriptor number in the driver (the image's is one more)
+  int driver_fd = -1;      // block: the ring's descriptor number in the driver
+  int image_fd = -1;       // block: the image's descriptor number in the driver; -1 for an O_DIRECT
+                           // image (a synchronous read of it would wait for the disk)
   bool masked = false;
   bool in_epoll = false;
 };
@@ -353,6 +355,7 @@ Status Monitor::prepare_devices() {
           for (const Device& other : devices_) k += other.driver == i && other.board.kind == board::DeviceKind::Block;
           d.driver_fd = host::kFdBlockFirst + 2 * k;
           if (d.driver_fd + 1 > host::kFdBlockLast) return Error{"PD '" + pds_[i].model->name + "' drives too many block devices"};
+          if (!disk->option.direct) d.image_fd = d.driver_fd + 1;
           d.watch = Fd(fcntl(disk->ring.get(), F_DUPFD_CLOEXEC, 3));
           d.disk = std::move(*disk);
           break;
@@ -389,7 +392,7 @@ Status Monitor::prepare_devices() {
       if (d.board.irq != dev->irq) continue;
       if (dev->kind == board::DeviceKind::Block && d.disk) {
         info->fd = d.driver_fd;
-        if (!d.disk->option.direct) info->fd2 = d.driver_fd + 1;  // a synchronous O_DIRECT read would wait for the disk
+        info->fd2 = d.image_fd;
         backend = disk_backend_name(d.disk->option);
         fill_block_registers(*d.disk, info);
       }
@@ -530,10 +533,10 @@ Status Monitor::prepare_pd(Pd& pd) {
     } else if (d.board.kind == board::DeviceKind::Block) {
       pd.fds.push_back({d.disk->ring.get(), d.driver_fd});
       grants.push_back({DeviceGrant::Kind::BlockRing, d.driver_fd});
-      if (!d.disk->option.direct) {
-        pd.fds.push_back({d.disk->image.get(), d.driver_fd + 1});
+      if (d.image_fd >= 0) {
+        pd.fds.push_back({d.disk->image.get(), d.image_fd});
         grants.push_back({d.disk->option.read_only ? DeviceGrant::Kind::BlockImageReadOnly : DeviceGrant::Kind::BlockImage,
-                          d.driver_fd + 1});
+                          d.image_fd});
       }
     }
   }
